@@ -1,0 +1,1 @@
+/* Opsbook: progressive enhancements. Every page works without this script. */

@@ -1,0 +1,113 @@
+"""The ``opsbook`` command line.
+
+Exit codes: 0 no problems (warnings allowed unless ``--strict``); 1 content problems;
+2 usage or configuration error (a bad option, a missing folder, a broken schema).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from opsbook import report
+from opsbook.config import ConfigError, read_options, settings_for
+from opsbook.engine import Engine, Handbook
+from opsbook.problems import CONFIG_CODES, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+_config_option = click.option(
+    "-f", "--config-file", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+    default="mkdocs.yml", show_default=True,
+    help="The site's MkDocs configuration; Opsbook reads its `opsbook` plugin options and "
+         "resolves folders against its directory.")
+
+
+def _load(config_file: Path) -> Handbook:
+    root = config_file.resolve().parent
+    try:
+        options = read_options(config_file) if config_file.exists() else \
+            read_options_default(config_file)
+        settings = settings_for(root, options)
+    except ConfigError as exc:
+        click.echo(f"opsbook: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    return Engine(settings).load()
+
+
+def read_options_default(config_file: Path) -> dict[str, object]:
+    from opsbook.config import DEFAULTS
+
+    if config_file.name != "mkdocs.yml":
+        raise ConfigError(f"{config_file}: no such file.")
+    return dict(DEFAULTS)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="opsbook")
+def main() -> None:
+    """Opsbook: check and scaffold the YAML playbooks of a process handbook.
+
+    The site itself is built with `mkdocs build` (the `opsbook` plugin runs the same checks).
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
+              show_default=True,
+              help="text: one line a problem; github: workflow commands that annotate a pull "
+                   "request; json: a stable document (see docs/cli.md).")
+@click.option("--strict", is_flag=True, help="Exit 1 on warnings too (stale reviews...).")
+@_config_option
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, config_file: Path) -> None:
+    """Check every playbook against its kind's schema and against each other.
+
+    The whole handbook is always loaded, since references cross files; with PATHS, only
+    problems in those files or folders are reported.
+
+    Exit status: 0 no problems, 1 content problems, 2 usage or configuration error.
+    """
+    handbook = _load(config_file)
+    problems = handbook.problems
+    if paths:
+        root = config_file.resolve().parent
+        wanted = []
+        for path in paths:
+            full = path.resolve()
+            if not full.exists():
+                click.echo(f"opsbook: {path}: no such file or folder.", err=True)
+                sys.exit(EXIT_USAGE)
+            wanted.append(full)
+        problems = [p for p in problems if _under(root / p.path, wanted)]
+    click.echo(report.FORMATS[fmt](problems), nl=False)
+    sys.exit(exit_code(problems, strict))
+
+
+def _under(path: Path, roots: list[Path]) -> bool:
+    full = path.resolve()
+    return any(full == r or r in full.parents for r in roots)
+
+
+def exit_code(problems: list[Problem], strict: bool) -> int:
+    """0, 1 or 2 by the worst problem, as the module docstring says."""
+    if any(p.code in CONFIG_CODES for p in problems):
+        return EXIT_USAGE
+    if any(p.is_error or strict for p in problems):
+        return EXIT_PROBLEMS
+    return EXIT_OK
+
+
+@main.command()
+@_config_option
+def kinds(config_file: Path) -> None:
+    """List the kinds of playbook this handbook knows, one line each."""
+    handbook = _load(config_file)
+    schema_problems = [p for p in handbook.problems if p.code in CONFIG_CODES]
+    for kind in handbook.schemas.kinds.values():
+        click.echo(f"{kind.name:<14} {kind.title}: {kind.description.split('. ')[0].rstrip('.')}.")
+    if schema_problems:
+        click.echo(report.text(schema_problems), err=True, nl=False)
+        sys.exit(EXIT_USAGE)

@@ -1,0 +1,137 @@
+"""The MkDocs plugin: a thin adapter between MkDocs and the engine.
+
+It loads the handbook in ``on_config`` (the same pipeline as ``opsbook validate``), logs every
+problem located, fails the build on errors, adds the generated pages and files in ``on_files``,
+points "edit this page" at the YAML, hands playbook data to mkdocs-macros, and watches the
+playbooks and schemas under ``mkdocs serve``.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from opsbook import config as options
+from opsbook.engine import Engine, Handbook, Settings
+from opsbook.macros import Macros
+from opsbook.problems import CONFIG_CODES
+from opsbook.site import SiteBuilder
+
+log = get_plugin_logger(__name__)
+
+# Engines survive the config reloads `mkdocs serve` does on every rebuild, so an edit re-reads
+# only the files that changed (see Engine).
+_ENGINES: dict[Settings, Engine] = {}
+
+
+class OpsbookConfig(Config):
+    """Options of the ``opsbook`` plugin in mkdocs.yml (paths relative to mkdocs.yml)."""
+
+    playbooks_dir = c.Type(str, default=options.DEFAULTS["playbooks_dir"])
+    """The folder of playbook YAML files; its sub-folders become navigation sections."""
+    schemas_dir = c.Type(str, default=options.DEFAULTS["schemas_dir"])
+    """The folder of JSON Schemas, one ``<kind>.schema.json`` per kind."""
+    templates_dir = c.Type(str, default=options.DEFAULTS["templates_dir"])
+    """Page templates that override the packaged ones (``kinds/<kind>.md.j2``...)."""
+    review_grace_days = c.Type(int, default=options.DEFAULTS["review_grace_days"])
+    """Days after a review falls due before the build warns that it is overdue."""
+    today = c.Type(str, default=options.DEFAULTS["today"])
+    """The day freshness is judged on, YYYY-MM-DD; empty for the real date.
+    The OPSBOOK_TODAY environment variable overrides it."""
+
+
+def engine_for(settings: Settings) -> Engine:
+    engine = _ENGINES.get(settings)
+    if engine is None:
+        engine = _ENGINES[settings] = Engine(settings)
+    return engine
+
+
+class OpsbookPlugin(BasePlugin[OpsbookConfig]):
+    """Builds the handbook's pages from validated playbooks."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.handbook: Handbook | None = None
+        self.builder: SiteBuilder | None = None
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").resolve().parent
+        try:
+            settings = options.settings_for(root, dict(self.config))
+        except options.ConfigError as exc:
+            raise PluginError(f"opsbook: {exc}") from exc
+        engine = engine_for(settings)
+        handbook = engine.load()
+        errors = 0
+        for problem in handbook.problems:
+            if problem.is_error:
+                errors += 1
+                log.error(problem.format())
+            else:
+                log.warning(problem.format())
+        if errors:
+            setup = any(p.code in CONFIG_CODES for p in handbook.problems)
+            raise PluginError(
+                f"opsbook: {errors} error{'s' * (errors != 1)} in the "
+                f"{'configuration' if setup else 'playbooks'} (listed above); "
+                "`opsbook validate` shows the same list.")
+        self.handbook = handbook
+        templates = root / self.config.templates_dir
+        self.builder = SiteBuilder(handbook, templates if templates.is_dir() else None,
+                                   config.use_directory_urls)
+        for folder in (settings.playbooks, settings.schemas, templates):
+            if folder.is_dir() and str(folder) not in config.watch:
+                config.watch.append(str(folder))
+        if not config.nav:
+            config.nav = self._nav(config)
+        config.extra_css.append("assets/opsbook/opsbook.css")
+        config.extra_javascript.append("assets/opsbook/opsbook.js")
+        macros = config.plugins.get("macros")
+        if macros is not None:
+            Macros(self.builder).register(macros)
+        return config
+
+    def _nav(self, config: MkDocsConfig) -> list[Any]:
+        """Hand-written pages first (home, then by folder), then the handbook's sections."""
+        assert self.builder is not None
+        docs = Path(config.docs_dir)
+        written = sorted(p.relative_to(docs).as_posix() for p in docs.rglob("*.md"))
+        top = [p for p in written if "/" not in p and p != "index.md"]
+        nav: list[Any] = [{"Home": "index.md"}] if "index.md" in written else []
+        nav += top
+        folders: dict[str, list[str]] = {}
+        for path in written:
+            if "/" in path:
+                folders.setdefault(path.split("/", 1)[0], []).append(path)
+        return nav + self.builder.nav() + [
+            {name.replace("-", " ").capitalize(): pages} for name, pages in sorted(folders.items())]
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.builder is not None
+        docs_rel = Path(config.docs_dir).resolve()
+        root = self.builder.handbook.settings.root
+        for page in self.builder.pages():
+            clash = files.get_file_from_path(page.src_uri)
+            if clash is not None and clash.generated_by is None:
+                raise PluginError(
+                    f"opsbook: docs/{page.src_uri} is a hand-written page, but the handbook "
+                    f"generates a page at that path"
+                    f"{' from ' + page.source if page.source else ''}; rename one of them.")
+            file = File.generated(config, page.src_uri, content=page.content)
+            if page.source is not None:
+                file.edit_uri = posixpath.relpath(
+                    (root / page.source).as_posix(), docs_rel.as_posix())
+            files.append(file)
+        for asset in self.builder.assets():
+            files.append(File.generated(config, asset.path, content=asset.content))
+        return files

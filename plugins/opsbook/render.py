@@ -1,0 +1,162 @@
+"""Rendering helpers: untrusted text to safe HTML, URLs between pages, the Jinja environment.
+
+Text from YAML is untrusted. Markdown fields go through the engine's own Markdown instance with
+raw HTML switched off, then through an allowlist sanitizer (nh3, i.e. Ammonia) that keeps only
+http, https and mailto links. Plain fields are HTML-escaped by Jinja's autoescaping, and
+:func:`heading` also escapes Markdown so a title cannot become a link in a Markdown heading.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import markdown
+import nh3
+from markdown.inlinepatterns import InlineProcessor
+from markupsafe import Markup, escape
+
+from opsbook.model import WIKI_LINK
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h4", "h5", "h6", "hr", "i",
+    "kbd", "li", "ol", "p", "pre", "s", "strong", "sub", "sup", "table", "tbody", "td", "th",
+    "thead", "tr", "ul",
+})
+ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "td": {"align"}, "th": {"align"},
+                      "abbr": {"title"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+_MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:])")
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a ``[[id]]`` points: link text, site-relative URL, tooltip, CSS class."""
+
+    text: str
+    url: str
+    tooltip: str
+    css: str
+
+
+Resolver = Callable[[str], Target | None]
+
+
+def page_url(src_uri: str, directory_urls: bool = True) -> str:
+    """The URL (relative to the site root) MkDocs gives the page at ``src_uri``."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index":
+        return ""
+    if stem.endswith("/index"):
+        return stem[: -len("index")]
+    return f"{stem}/" if directory_urls else f"{stem}.html"
+
+
+def relative(from_url: str, to_url: str) -> str:
+    """A link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
+    target, hash_, fragment = to_url.partition("#")
+    from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
+    rel = posixpath.relpath(target or ".", from_dir or ".")
+    if (target.endswith("/") or not target) and not rel.endswith("/"):
+        rel += "/"
+    return f"{rel}{hash_}{fragment}"
+
+
+class _WikiLinks(InlineProcessor):
+    def __init__(self, renderer: TextRenderer) -> None:
+        super().__init__(WIKI_LINK.pattern)
+        self.renderer = renderer
+
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+        target = self.renderer.resolve(m.group(1))
+        if target is None:
+            el = etree.Element("code")
+            el.text = m.group(0)
+            return el, m.start(0), m.end(0)
+        el = etree.Element("a", {"href": relative(self.renderer.base, target.url),
+                                 "class": target.css})
+        if target.tooltip:
+            el.set("title", target.tooltip)
+        el.text = target.text
+        return el, m.start(0), m.end(0)
+
+
+class TextRenderer:
+    """Markdown from YAML to sanitized HTML, with ``[[id]]`` links resolved.
+
+    Args:
+        resolve: Looks up the target of a ``[[id]]``.
+    """
+
+    def __init__(self, resolve: Resolver) -> None:
+        self.resolve = resolve
+        self.base = ""
+        self._md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
+        # Raw HTML off: with these two gone, '<' in YAML text is shown as text.
+        self._md.preprocessors.deregister("html_block")
+        self._md.inlinePatterns.deregister("html")
+        self._md.inlinePatterns.register(_WikiLinks(self), "opsbook_wiki", 175)
+        self._cache: dict[tuple[str, str, bool], Markup] = {}
+
+    def html(self, text: str, base: str, inline: bool = False) -> Markup:
+        """``text`` as safe HTML for the page at ``base``; ``inline`` drops the outer ``<p>``."""
+        key = (text, base, inline)
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        self.base = base
+        out = self._md.reset().convert(text)
+        if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
+            out = out[3:-4]
+        clean = Markup(nh3.clean(out, tags=set(ALLOWED_TAGS), attributes={
+            k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}, url_schemes=set(URL_SCHEMES),
+            link_rel=None))
+        self._cache[key] = clean
+        return clean
+
+    def plain(self, text: str) -> str:
+        """``text`` with Markdown and ``[[id]]`` reduced to words, for tooltips and exports."""
+        def word(m: re.Match[str]) -> str:
+            target = self.resolve(m.group(1))
+            return target.text if target else m.group(1)
+
+        text = WIKI_LINK.sub(word, text)
+        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        return re.sub(r"[*_`#>]", "", " ".join(text.split()))
+
+
+def heading(text: str) -> Markup:
+    """A plain field made safe inside a Markdown heading: HTML- and Markdown-escaped."""
+    return Markup(_MD_SPECIALS.sub(r"\\\1", str(escape(text))).replace("\\&", "&"))
+
+
+def front_matter(meta: dict[str, Any]) -> str:
+    """YAML front matter; JSON is YAML, and ``json.dumps`` escapes everything needed."""
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
+
+
+def environment(overrides: Path | None) -> jinja2.Environment:
+    """Jinja over ``[user overrides, packaged templates]``; autoescaping on, undefined fails."""
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides is not None and overrides.is_dir():
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders.append(jinja2.PackageLoader("opsbook", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["heading"] = heading
+    env.filters["tojson_attr"] = lambda v: json.dumps(v, ensure_ascii=False, sort_keys=True)
+    return env

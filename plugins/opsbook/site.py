@@ -1,0 +1,268 @@
+"""The pages and files a handbook adds to a site, as plain strings: no MkDocs here.
+
+:class:`SiteBuilder` turns a loaded :class:`~opsbook.engine.Handbook` into Markdown pages (with
+front matter) and static files. Each page is rendered from a Jinja template that a handbook can
+override; every collection is sorted by a stable key so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from importlib import resources
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from opsbook import export, rituals
+from opsbook.engine import Handbook
+from opsbook.model import Playbook, freshness
+from opsbook.schemas import ENVELOPE
+from opsbook.render import Target, TextRenderer, environment, front_matter, page_url, relative
+
+KIND_TEMPLATE = "kinds/{kind}.md.j2"
+GENERIC_TEMPLATE = "kinds/_generic.md.j2"
+
+
+@dataclass(frozen=True)
+class Page:
+    """A generated Markdown page.
+
+    Attributes:
+        src_uri: Its path as if it were in docs/, such as ``playbooks/rituals/sprint-review.md``.
+        content: Markdown with YAML front matter.
+        source: The YAML file it comes from (for "edit this page"), or None.
+    """
+
+    src_uri: str
+    content: str
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A generated static file, such as the JSON export or an iCalendar feed."""
+
+    path: str
+    content: bytes
+
+
+def offset_days(due: str) -> int:
+    """``"-14d"`` → -14."""
+    return int(due[:-1])
+
+
+def offset_text(due: str) -> str:
+    """``"-14d"`` → ``"14 days before launch"``; ``"0d"`` → ``"Launch day"``."""
+    days = offset_days(due)
+    if days == 0:
+        return "Launch day"
+    unit = "day" if abs(days) == 1 else "days"
+    return f"{abs(days)} {unit} {'before' if days < 0 else 'after'} launch"
+
+
+def folder_title(name: str) -> str:
+    return name.replace("-", " ").capitalize()
+
+
+class SiteBuilder:
+    """Renders a handbook's pages.
+
+    Args:
+        handbook: The loaded handbook (valid playbooks only are rendered).
+        templates: The handbook's template override folder, searched before the packaged one.
+        directory_urls: MkDocs' ``use_directory_urls``.
+    """
+
+    def __init__(self, handbook: Handbook, templates: Path | None = None,
+                 directory_urls: bool = True) -> None:
+        self.handbook = handbook
+        self.index = handbook.index
+        self.directory_urls = directory_urls
+        self.env: jinja2.Environment = environment(templates)
+        self.text = TextRenderer(self._resolve)
+
+    # -- addresses -----------------------------------------------------------------------
+
+    def src_of(self, playbook: Playbook) -> str:
+        return posixpath.join("playbooks", *playbook.folder, f"{playbook.id}.md")
+
+    def url(self, src_uri: str) -> str:
+        return page_url(src_uri, self.directory_urls)
+
+    def playbook_url(self, pid: str) -> str:
+        return self.url(self.src_of(self.index.playbooks[pid]))
+
+    def team_url(self, tid: str) -> str:
+        return self.url(f"teams/{tid}.md")
+
+    def role_url(self, rid: str) -> str:
+        return self.url(f"roles/{rid}.md")
+
+    def _resolve(self, ref: str) -> Target | None:
+        playbook = self.index.playbooks.get(ref)
+        if playbook is not None:
+            return Target(playbook.title, self.playbook_url(ref),
+                          self.text.plain(playbook.summary), "ob-ref")
+        term = self.index.terms.get(ref)
+        if term is not None:
+            return Target(term.term, f"{self.playbook_url(term.glossary)}#{term.id}",
+                          term.short, "ob-term")
+        return None
+
+    # -- rendering -----------------------------------------------------------------------
+
+    def helpers(self, src_uri: str) -> dict[str, Any]:
+        """Functions templates call, bound to the page at ``src_uri`` for relative links."""
+        return self.helpers_at(self.url(src_uri))
+
+    def helpers_at(self, base: str) -> dict[str, Any]:
+        """Functions templates call, bound to the page whose URL is ``base``."""
+        index = self.index
+
+        def md(text: str | None, inline: bool = False) -> Markup:
+            return self.text.html(text, base, inline) if text else Markup("")
+
+        def href(target_url: str) -> str:
+            return relative(base, target_url)
+
+        def link(ref: str) -> Markup:
+            target = self._resolve(ref)
+            if target is None:
+                return Markup("<code>{}</code>").format(ref)
+            return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
+                target.css, relative(base, target.url), target.tooltip, target.text)
+
+        def party(pid: str) -> Markup:
+            if pid in index.teams:
+                return Markup('<a class="ob-team" href="{}">{}</a>').format(
+                    href(self.team_url(pid)), index.teams[pid].name)
+            if pid in index.roles:
+                return Markup('<a class="ob-role" href="{}">{}</a>').format(
+                    href(self.role_url(pid)), index.roles[pid].name)
+            return Markup("<code>{}</code>").format(pid)
+
+        settings = self.handbook.settings
+        return {"md": md, "href": href, "link": link, "party": party, "page_url": base,
+                "url_of": self.url, "playbook_url": self.playbook_url,
+                "cadence_text": rituals.describe, "offset_days": offset_days,
+                "offset_text": offset_text, "envelope": ENVELOPE,
+                "freshness": lambda pb: freshness(pb.review, settings.today,
+                                                  settings.review_grace_days)}
+
+    def render(self, template: str, src_uri: str, meta: dict[str, Any], **context: Any) -> str:
+        body = self.env.get_template(template).render(
+            **self.helpers(src_uri), handbook=self.handbook, index=self.index, **context)
+        return front_matter({**meta, "render_macros": False}) + body
+
+    def playbook_page(self, playbook: Playbook) -> Page:
+        src = self.src_of(playbook)
+        settings = self.handbook.settings
+        kind = self.handbook.schemas.kinds[playbook.kind]
+        name = KIND_TEMPLATE.format(kind=playbook.kind)
+        try:
+            template = self.env.get_template(name).name or name
+        except jinja2.TemplateNotFound:
+            template = GENERIC_TEMPLATE
+        meta: dict[str, Any] = {"title": playbook.title}
+        if playbook.tags:
+            meta["tags"] = list(playbook.tags)
+        content = self.render(
+            template, src, meta, pb=playbook, data=playbook.data, kind=kind,
+            fresh=freshness(playbook.review, settings.today, settings.review_grace_days),
+            references=self.index.references.get(playbook.id, []),
+            referenced_by=self.index.referenced_by.get(playbook.id, []),
+            **self._kind_context(playbook, src))
+        return Page(src, content, playbook.source.path)
+
+    def _kind_context(self, playbook: Playbook, src: str) -> dict[str, Any]:
+        data = playbook.data
+        if playbook.kind == "checklist":
+            items = [item for phase in data["phases"] for item in phase["items"]]
+            all_tiers = [t["id"] for t in data["tiers"]]
+            by_team: dict[str, list[Any]] = {}
+            for item in sorted(items, key=lambda i: offset_days(i["due"])):
+                by_team.setdefault(item["team"], []).append(item)
+            return {
+                "tier_names": {t["id"]: t["name"] for t in data["tiers"]},
+                "items_for_tier": lambda tier: sum(
+                    tier in item.get("tiers", all_tiers) for item in items),
+                "items_by_team": sorted(by_team.items(), key=lambda kv: self._name(kv[0])),
+            }
+        if playbook.kind == "glossary":
+            users: dict[str, list[str]] = {}
+            for other in self.handbook.playbooks.values():
+                for ref in other.refs:
+                    if ref.target in self.index.terms and other.id not in users.get(
+                            ref.target, []):
+                        users.setdefault(ref.target, []).append(other.id)
+            return {"term_users": {k: sorted(v) for k, v in users.items()}}
+        if playbook.kind == "instance":
+            md = self.helpers(src)["md"]
+
+            def field_value(spec: dict[str, Any], value: Any) -> Markup:
+                if spec["type"] == "text":
+                    return md(value)
+                if spec["type"] == "list":
+                    return Markup("<ul>{}</ul>").format(Markup("").join(
+                        Markup("<li>{}</li>").format(md(v, inline=True)) for v in value))
+                if spec["type"] == "date":
+                    return Markup('<time datetime="{0}">{0}</time>').format(value)
+                return Markup("{}").format(value)
+
+            return {"field_value": field_value}
+        return {}
+
+    def _name(self, party: str) -> str:
+        if party in self.index.teams:
+            return self.index.teams[party].name.lower()
+        if party in self.index.roles:
+            return self.index.roles[party].name.lower()
+        return party
+
+    def pages(self) -> list[Page]:
+        """Every generated page, sorted by path."""
+        out = [self.playbook_page(p) for p in self.handbook.playbooks.values()]
+        out.extend(self.kind_pages())
+        return sorted(out, key=lambda p: p.src_uri)
+
+    def assets(self) -> list[Asset]:
+        """Static files: the stylesheet and script, the JSON export, the schemas."""
+        package = resources.files("opsbook") / "assets"
+        out = [Asset(f"assets/opsbook/{name}", (package / name).read_bytes())
+               for name in ("opsbook.css", "opsbook.js")]
+        out.append(Asset("opsbook.json", export.handbook_json(self).encode("utf-8")))
+        for name, schema in sorted(self.handbook.schemas.files.items()):
+            text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+            out.append(Asset(f"schemas/{name}", text.encode("utf-8")))
+        return out
+
+    def kind_pages(self) -> Iterable[Page]:
+        for kind in self.handbook.schemas.kinds.values():
+            src = f"kinds/{kind.name}.md"
+            playbooks = sorted(self.handbook.by_kind(kind.name), key=lambda p: p.title.lower())
+            yield Page(src, self.render("kind-index.md.j2", src, {"title": f"{kind.title}s"},
+                                        kind=kind, playbooks=playbooks))
+
+    def nav(self, extra: Iterable[Any] = ()) -> list[Any]:
+        """MkDocs ``nav`` entries for the generated pages: folders as sections."""
+        tree: dict[str, Any] = {}
+        for playbook in sorted(self.handbook.playbooks.values(),
+                               key=lambda p: (p.folder, p.title.lower())):
+            node = tree
+            for part in playbook.folder:
+                node = node.setdefault(part, {})
+            node.setdefault("", []).append({playbook.title: self.src_of(playbook)})
+
+        def entries(node: dict[str, Any]) -> list[Any]:
+            out = [{folder_title(k): entries(v)} for k, v in sorted(node.items()) if k]
+            return out + node.get("", [])
+
+        kinds = [{f"{k.title}s": f"kinds/{k.name}.md"}
+                 for k in self.handbook.schemas.kinds.values()]
+        return [{"Playbooks": entries(tree)}, {"By kind": kinds}, *extra]
+
