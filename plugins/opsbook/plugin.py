@@ -23,7 +23,7 @@ from opsbook import config as options
 from opsbook.engine import Engine, Handbook, Settings
 from opsbook.macros import Macros
 from opsbook.problems import CONFIG_CODES
-from opsbook.site import SiteBuilder
+from opsbook.site import ASSET_DIR, SiteBuilder, static_assets
 
 log = get_plugin_logger(__name__)
 
@@ -94,8 +94,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
                 config.watch.append(str(folder))
         if not config.nav:
             config.nav = self._nav(config)
-        config.extra_css.append("assets/opsbook/opsbook.css")
-        config.extra_javascript.append("assets/opsbook/opsbook.js")
+        for name in static_assets():
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            target.append(f"{ASSET_DIR}/{name}")
         macros = config.plugins.get("macros")
         if macros is not None:
             Macros(self.builder).register(macros)

@@ -20,10 +20,12 @@ from markupsafe import Markup
 
 from opsbook import export, rituals
 from opsbook.engine import Handbook
+from opsbook.pages import FEATURES
 from opsbook.model import Playbook, freshness
 from opsbook.schemas import ENVELOPE
 from opsbook.render import Target, TextRenderer, environment, front_matter, page_url, relative
 
+ASSET_DIR = "assets/opsbook"
 KIND_TEMPLATE = "kinds/{kind}.md.j2"
 GENERIC_TEMPLATE = "kinds/_generic.md.j2"
 
@@ -49,6 +51,13 @@ class Asset:
 
     path: str
     content: bytes
+
+
+def static_assets() -> list[str]:
+    """The packaged stylesheets and scripts, by name, sorted (``opsbook.*`` first)."""
+    names = [f.name for f in (resources.files("opsbook") / "assets").iterdir()
+             if f.name.endswith((".css", ".js"))]
+    return sorted(names, key=lambda n: (not n.startswith("opsbook."), n))
 
 
 def offset_days(due: str) -> int:
@@ -228,14 +237,18 @@ class SiteBuilder:
         """Every generated page, sorted by path."""
         out = [self.playbook_page(p) for p in self.handbook.playbooks.values()]
         out.extend(self.kind_pages())
+        for module in FEATURES:
+            out.extend(module.pages(self))
         return sorted(out, key=lambda p: p.src_uri)
 
     def assets(self) -> list[Asset]:
         """Static files: the stylesheet and script, the JSON export, the schemas."""
         package = resources.files("opsbook") / "assets"
-        out = [Asset(f"assets/opsbook/{name}", (package / name).read_bytes())
-               for name in ("opsbook.css", "opsbook.js")]
+        out = [Asset(f"{ASSET_DIR}/{name}", (package / name).read_bytes())
+               for name in static_assets()]
         out.append(Asset("opsbook.json", export.handbook_json(self).encode("utf-8")))
+        for module in FEATURES:
+            out.extend(module.assets(self))
         for name, schema in sorted(self.handbook.schemas.files.items()):
             text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
             out.append(Asset(f"schemas/{name}", text.encode("utf-8")))

@@ -1,0 +1,9 @@
+"""Pages beyond one per playbook. Each module here has ``pages(builder)`` and
+``assets(builder)``, each returning an iterable of :class:`opsbook.site.Page` or
+:class:`opsbook.site.Asset`; list a new module in :data:`FEATURES`."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+FEATURES: list[ModuleType] = []
