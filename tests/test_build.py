@@ -1,0 +1,122 @@
+"""End to end: real `mkdocs build --strict` of the repository and of a small site, golden
+generated pages, byte-identical rebuilds, and located failures with no traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TODAY, build, copy_project, run
+
+from opsbook.config import read_options, settings_for
+from opsbook.engine import Engine
+from opsbook.site import SiteBuilder
+
+SMALL = ROOT / "tests" / "fixtures" / "small"
+GOLDEN = ROOT / "tests" / "golden" / "small"
+PLAYBOOKS = sorted((ROOT / "playbooks").rglob("*.yaml"))
+
+
+def _search_text(site: Path) -> str:
+    index = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    return "\n".join(f"{d['title']}\n{d['text']}" for d in index["docs"])
+
+
+def _plain(text: str) -> str:
+    """Text as the search index holds it: tags stripped, entities and spaces normalised."""
+    import html
+
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_repository_validates_clean() -> None:
+    result = run(["opsbook", "validate"], ROOT)
+    assert (result.returncode, result.stdout) == (0, "No problems found.\n"), result.stdout
+
+
+def test_every_playbook_has_a_page_and_is_searchable(repo_site: Path) -> None:
+    import yaml
+
+    search = _plain(_search_text(repo_site))
+    for path in PLAYBOOKS:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        folder = path.parent.relative_to(ROOT / "playbooks").as_posix()
+        page = repo_site / "playbooks" / folder / data["id"] / "index.html"
+        assert page.is_file(), page
+        assert _plain(data["title"]) in search, data["title"]
+        for step in data.get("steps", []):
+            assert _plain(step["title"]) in search, step["title"]
+        for phase in data.get("phases", []):
+            for item in phase["items"]:
+                assert _plain(item["task"]) in search, item["task"]
+
+
+@pytest.mark.parametrize("path", PLAYBOOKS, ids=lambda p: p.stem)
+def test_an_unknown_key_fails_validate_and_build(tmp_path: Path, path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    target = project / path.relative_to(ROOT)
+    lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if line.startswith("title:")) + 1
+    lines.insert(at, "ownr: product-ops\n")
+    target.write_text("".join(lines), encoding="utf-8")
+    rel = path.relative_to(ROOT).as_posix()
+    expected = (f"{rel}:{at + 1}:1: ownr: 'ownr' is not a field of this playbook; "
+                "did you mean 'owner'?")
+    checked = run(["opsbook", "validate"], project)
+    assert checked.returncode == 1
+    assert expected in checked.stdout
+    built = build(project, tmp_path / "site")
+    assert built.returncode == 1
+    assert expected in built.stderr
+    for output in (checked.stdout, checked.stderr, built.stdout, built.stderr):
+        assert "Traceback" not in output
+
+
+def _small_pages() -> dict[str, str]:
+    settings = settings_for(SMALL, read_options(SMALL / "mkdocs.yml"))
+    handbook = Engine(settings).load()
+    assert handbook.problems == []
+    return {page.src_uri: page.content for page in SiteBuilder(handbook).pages()}
+
+
+def test_golden_generated_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The generated Markdown of the small site is pinned; set OPSBOOK_UPDATE_GOLDEN=1 to
+    rewrite the files after a deliberate change, then review the diff."""
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    pages = _small_pages()
+    golden = {p.relative_to(GOLDEN).as_posix(): p for p in GOLDEN.rglob("*.md")}
+    if os.environ.get("OPSBOOK_UPDATE_GOLDEN"):
+        for src, content in pages.items():
+            (GOLDEN / src).parent.mkdir(parents=True, exist_ok=True)
+            (GOLDEN / src).write_text(content, encoding="utf-8")
+        for stale in set(golden) - set(pages):
+            golden[stale].unlink()
+        return
+    assert sorted(golden) == sorted(pages)
+    for src, content in pages.items():
+        assert content == golden[src].read_text(encoding="utf-8"), src
+
+
+def test_small_site_builds_and_links(tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    result = build(SMALL, site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "playbooks" / "rituals" / "standup" / "index.html").read_text(encoding="utf-8")
+    assert '<a class="ob-ref" href="../../launch/ship-it/"' in html
+    assert 'href="../../terms/metrics/#cycle-time"' in html
+    assert "zanzibarish" in _search_text(site)
+    export = json.loads((site / "opsbook.json").read_text(encoding="utf-8"))
+    assert [p["id"] for p in export["playbooks"]] == ["metrics", "org", "ship-it", "standup"]
+
+
+def test_same_input_builds_byte_identical_sites(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert build(SMALL, first).returncode == 0
+    assert build(SMALL, second).returncode == 0
+    files = sorted(p.relative_to(first) for p in first.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
+    different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
+    assert different == []
