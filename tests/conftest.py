@@ -103,3 +103,14 @@ def page(browser: object) -> Iterator[object]:
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def search(tab: object, words: str) -> list[str]:
+    """Type ``words`` into Material's search box like a reader; the result links' URLs."""
+    tab.keyboard.press("/")  # type: ignore[attr-defined]
+    tab.wait_for_selector(".md-search__input:focus")  # type: ignore[attr-defined]
+    tab.keyboard.type(words, delay=20)  # type: ignore[attr-defined]
+    tab.wait_for_selector(".md-search-result__meta:has-text('matching')",  # type: ignore[attr-defined]
+                          timeout=15_000)
+    links = tab.locator(".md-search-result__link")  # type: ignore[attr-defined]
+    return [str(a.get_attribute("href")) for a in links.all()]
