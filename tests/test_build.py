@@ -120,3 +120,10 @@ def test_same_input_builds_byte_identical_sites(tmp_path: Path) -> None:
     assert files == sorted(p.relative_to(second) for p in second.rglob("*") if p.is_file())
     different = [f for f in files if (first / f).read_bytes() != (second / f).read_bytes()]
     assert different == []
+
+
+def test_edit_link_points_at_the_yaml_and_tags_reach_material(repo_site: Path) -> None:
+    html = (repo_site / "playbooks/rituals/sprint-review/index.html").read_text("utf-8")
+    assert ('href="https://github.com/acme/product-handbook/edit/main/'
+            'playbooks/rituals/sprint-review.yaml"') in html
+    assert re.findall(r'class="md-tag">([^<]+)', html) == ["delivery", "engineering", "rituals"]
