@@ -9,8 +9,8 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, build, copy_project, run
 
+from conftest import ROOT, TODAY, build, copy_project, run
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
 from opsbook.site import SiteBuilder

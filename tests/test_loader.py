@@ -86,7 +86,8 @@ def test_size_limit() -> None:
 
 
 def test_depth_limit_block_and_flow() -> None:
-    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(MAX_DEPTH + 2)) + "  " * (MAX_DEPTH + 2) + "v"
+    levels = MAX_DEPTH + 2
+    block = "".join(f"{'  ' * i}k{i}:\n" for i in range(levels)) + "  " * levels + "v"
     assert codes(block.encode()) == ["too-deep"]
     assert codes(b"a: " + b"[" * 5000) == ["too-deep"]
 

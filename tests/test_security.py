@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
 from conftest import build, copy_project, run, search
 
 HOSTILE_SUMMARY = ('Read [this](javascript:alert(1)) and <img src=x onerror="alert(2)"> '

@@ -74,7 +74,9 @@ class _WikiLinks(InlineProcessor):
         super().__init__(WIKI_LINK.pattern)
         self.renderer = renderer
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:  # noqa: N802
+    def handleMatch(  # type: ignore[override]
+        self, m: re.Match[str], data: str
+    ) -> tuple[etree.Element, int, int]:
         target = self.renderer.resolve(m.group(1))
         if target is None:
             el = etree.Element("code")

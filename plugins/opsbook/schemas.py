@@ -33,7 +33,7 @@ SEMANTIC_DEFS = frozenset({"team", "role", "party", "ref", "markdown", "summary"
 
 
 def _no_retrieval(uri: str) -> referencing.Resource[Any]:
-    raise referencing.exceptions.NoSuchResource(ref=uri)
+    raise referencing.exceptions.NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 @dataclass(frozen=True)
@@ -125,7 +125,8 @@ class SchemaSet:
                 schema, default_specification=DRAFT202012)))
             candidates.append((rel, path, schema))
         self.registry: referencing.Registry[Any] = referencing.Registry(
-            retrieve=_no_retrieval).with_resources(resources).crawl()
+            retrieve=_no_retrieval,  # type: ignore[call-arg]
+        ).with_resources(resources).crawl()
         for rel, path, schema in candidates:
             kind_schema = schema.get("properties", {}).get("kind", {})
             name = kind_schema.get("const") if isinstance(kind_schema, dict) else None
@@ -141,12 +142,16 @@ class SchemaSet:
             missing = [f for f in ENVELOPE if f not in schema.get("properties", {})]
             unrequired = [f for f in ENVELOPE_REQUIRED if f not in schema.get("required", [])]
             if missing or unrequired:
-                detail = "; ".join(filter(None, [
-                    missing and f"it does not declare {', '.join(missing)}",
-                    unrequired and f"it does not require {', '.join(unrequired)}"]))
+                parts = []
+                if missing:
+                    parts.append(f"it does not declare {', '.join(missing)}")
+                if unrequired:
+                    parts.append(f"it does not require {', '.join(unrequired)}")
+                detail = "; ".join(parts)
                 self.problems.append(Problem(
                     rel, 1, 1, "bad-schema", f"Kind {name!r} lacks the shared envelope: {detail}.",
-                    'Declare each envelope field as {"$ref": "common.schema.json#/$defs/<field>"}.'))
+                    "Declare each envelope field as "
+                    '{"$ref": "common.schema.json#/$defs/<field>"}.'))
                 continue
             uri = BASE_URI + path.name
             validator = Draft202012Validator(

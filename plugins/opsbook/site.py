@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import posixpath
-from importlib import resources
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +20,10 @@ from markupsafe import Markup
 
 from opsbook import export, rituals
 from opsbook.engine import Handbook
-from opsbook.pages import FEATURES
 from opsbook.model import Playbook, freshness
-from opsbook.schemas import ENVELOPE
+from opsbook.pages import FEATURES
 from opsbook.render import Target, TextRenderer, environment, front_matter, page_url, relative
+from opsbook.schemas import ENVELOPE
 
 ASSET_DIR = "assets/opsbook"
 KIND_TEMPLATE = "kinds/{kind}.md.j2"
@@ -85,13 +85,19 @@ class SiteBuilder:
         handbook: The loaded handbook (valid playbooks only are rendered).
         templates: The handbook's template override folder, searched before the packaged one.
         directory_urls: MkDocs' ``use_directory_urls``.
+        site_url: The site's absolute address (MkDocs' ``site_url``), or ``""``; files read
+            outside the site, such as calendar feeds, need it for links.
+        site_name: The site's name, for titles outside the site (calendar names).
     """
 
     def __init__(self, handbook: Handbook, templates: Path | None = None,
-                 directory_urls: bool = True) -> None:
+                 directory_urls: bool = True, site_url: str = "",
+                 site_name: str = "") -> None:
         self.handbook = handbook
         self.index = handbook.index
         self.directory_urls = directory_urls
+        self.site_url = site_url
+        self.site_name = site_name
         self.env: jinja2.Environment = environment(templates)
         self.text = TextRenderer(self._resolve)
 
@@ -211,7 +217,7 @@ class SiteBuilder:
                         users.setdefault(ref.target, []).append(other.id)
             return {"term_users": {k: sorted(v) for k, v in users.items()}}
         if playbook.kind == "instance":
-            md = self.helpers(src)["md"]
+            md: Callable[..., Markup] = self.helpers(src)["md"]
 
             def field_value(spec: dict[str, Any], value: Any) -> Markup:
                 if spec["type"] == "text":
@@ -272,8 +278,8 @@ class SiteBuilder:
             node.setdefault("", []).append({playbook.title: self.src_of(playbook)})
 
         def entries(node: dict[str, Any]) -> list[Any]:
-            out = [{folder_title(k): entries(v)} for k, v in sorted(node.items()) if k]
-            return out + node.get("", [])
+            out: list[Any] = [{folder_title(k): entries(v)} for k, v in sorted(node.items()) if k]
+            return out + list(node.get("", []))
 
         kinds = [{f"{k.title}s": f"kinds/{k.name}.md"}
                  for k in self.handbook.schemas.kinds.values()]
