@@ -6,4 +6,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
-FEATURES: list[ModuleType] = []
+from opsbook.pages import compare, people, review
+
+FEATURES: list[ModuleType] = [
+    people,
+    review,
+    compare,
+]
