@@ -88,7 +88,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         self.handbook = handbook
         templates = root / self.config.templates_dir
         self.builder = SiteBuilder(handbook, templates if templates.is_dir() else None,
-                                   config.use_directory_urls)
+                                   config.use_directory_urls, site_url=config.site_url or "",
+                                   site_name=config.site_name)
         for folder in (settings.playbooks, settings.schemas, templates):
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))

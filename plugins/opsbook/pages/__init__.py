@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from opsbook.pages import compare, people, review
+from opsbook.pages import compare, people, review, rituals_calendar
 
 FEATURES: list[ModuleType] = [
     people,
     review,
     compare,
+    rituals_calendar,
 ]
