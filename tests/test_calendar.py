@@ -335,3 +335,20 @@ def test_a_built_site_publishes_feeds_with_absolute_links(tmp_path: Path) -> Non
     html = (site / "rituals" / "index.html").read_text(encoding="utf-8")
     assert 'href="webcal://handbook.example.com/ops/calendar/handbook.ics"' in html
     assert 'href="../calendar/eng.ics"' in html
+
+
+def test_a_handbook_without_rituals_says_so(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    project = _small_copy(tmp_path)
+    standup = project / "playbooks" / "rituals" / "standup.yaml"
+    text = standup.read_text(encoding="utf-8")
+    start, end = text.index("cadence:"), text.index("duration_minutes:")
+    standup.write_text(text[:start] + text[end:], encoding="utf-8")
+    builder = SiteBuilder(load(project, TODAY, monkeypatch))
+    page = {p.src_uri: p.content for p in builder.pages()}["rituals.md"]
+    assert "No playbook has a cadence yet." in page
+    assert "## This week" not in page
+    assert "Run when needed" in page and 'href="../playbooks/rituals/standup/"' in page
+    files = feeds(builder)
+    assert list(files) == ["calendar/handbook.ics"]
+    assert icalendar.Calendar.from_ical(files["calendar/handbook.ics"]).walk("VEVENT") == []

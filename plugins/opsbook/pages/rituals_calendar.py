@@ -211,8 +211,6 @@ def pages(builder: SiteBuilder) -> list[Page]:
     from opsbook.site import Page
 
     items = find_rituals(builder)
-    if not items:
-        return []
     today = builder.handbook.settings.today
     year, month = today.year, today.month
     base = site_url(builder)
