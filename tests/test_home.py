@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ROOT
+from conftest import ROOT, build, copy_project
 from pagehtml import assert_resolves, load
 
 PLAYBOOKS = [yaml.safe_load(p.read_text("utf-8"))
@@ -37,3 +37,14 @@ def test_the_tags_index_lists_every_tag_and_its_playbooks(repo_site: Path) -> No
     assert listed == tags
     titles = {a.text() for a in article.find_all("a")}
     assert {data["title"] for data in PLAYBOOKS if data.get("tags")} <= titles
+
+
+def test_a_misspelt_link_to_a_generated_file_fails_the_build(tmp_path: Path) -> None:
+    """MkDocs checks links to every file it knows, and the export and schemas are generated
+    files it knows: a typo in such a link fails --strict like a link to a missing page."""
+    project = copy_project(tmp_path / "project")
+    home = project / "docs/index.md"
+    home.write_text(home.read_text("utf-8").replace("(opsbook.json)", "(opsbok.json)"), "utf-8")
+    result = build(project, tmp_path / "site")
+    assert result.returncode == 1
+    assert "contains a link 'opsbok.json', but the target is not found" in result.stderr
