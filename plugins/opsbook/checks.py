@@ -1,5 +1,11 @@
 """Checks across playbooks, run once every file has loaded: ids, references, registries,
-templates and their instances, checklists, freshness."""
+templates and their instances, checklists, freshness.
+
+A playbook that failed its schema is not in the index, but it is not forgotten either (see
+:class:`Rejected`): its id, teams, roles and terms still count as existing, so one mistake in
+one file does not turn every link to it into a second error elsewhere, and its own references
+are still checked, so all of a file's problems are reported in one go.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +15,32 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from opsbook.describe import show, suggest
-from opsbook.model import Playbook, Role, Team, Term, freshness, roles_of, teams_of, terms_of
+from opsbook.describe import closest, show, suggest
+from opsbook.model import (
+    Playbook,
+    Ref,
+    Role,
+    Team,
+    Term,
+    freshness,
+    roles_of,
+    teams_of,
+    terms_of,
+)
 from opsbook.problems import Problem, json_path
+from opsbook.yamlsrc import Document
 
 if TYPE_CHECKING:
     from opsbook.engine import Settings
 
 ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-#: Ids a page or a file system reserves: ``index`` would become a section's index page.
+#: Names a page or a file system reserves: ``index`` would become a section's index page (and
+#: ``teams/index``, ``roles/index`` are the registry's own pages); the others are device names
+#: Windows refuses as file names, whatever the extension.
 RESERVED = frozenset({"index", "con", "prn", "aux", "nul",
                       *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))})
+_RESERVED_WHY = "it names the index page of a section"
+_DEVICE_WHY = "Windows keeps it for a device and cannot save a file of that name"
 
 
 @dataclass
@@ -36,14 +57,64 @@ class Index:
     references: dict[str, list[str]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Rejected:
+    """A playbook of a known kind that failed its schema.
+
+    Attributes:
+        path: The file, relative to the project root.
+        kind: Its kind.
+        doc: What was loaded.
+        refs: The references its kind's schema marks, as for a valid playbook.
+        bad_fields: The fields (JSON paths) with schema problems, whose references are not
+            checked again.
+    """
+
+    path: str
+    kind: str
+    doc: Document
+    refs: tuple[Ref, ...] = ()
+    bad_fields: frozenset[str] = frozenset()
+
+    def ids(self, key: str) -> list[str]:
+        """The string ids of the entries of the list at ``key`` (teams, roles, terms)."""
+        entries = self.doc.data.get(key)
+        if not isinstance(entries, list):
+            return []
+        return [e["id"] for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)]
+
+
+@dataclass(frozen=True)
+class _Known:
+    """Every id that exists, valid or not: what a reference may name without an error."""
+
+    teams: frozenset[str]
+    roles: frozenset[str]
+    targets: frozenset[str]
+
+
 def _at(playbook: Playbook, path: tuple[str | int, ...], code: str, message: str,
         fix: str = "") -> Problem:
-    line, col = playbook.doc.locate(path)
-    return Problem(playbook.source.path, line, col, code, message, fix, json_path(path))
+    return _located(playbook.source.path, playbook.doc, path, code, message, fix)
 
 
-def check(playbooks: list[Playbook], settings: Settings) -> tuple[Index, list[Problem]]:
-    """Build the index and return every problem that needs more than one file to see."""
+def _located(rel: str, doc: Document, path: tuple[str | int, ...], code: str, message: str,
+             fix: str = "") -> Problem:
+    line, col = doc.locate(path)
+    return Problem(rel, line, col, code, message, fix, json_path(path))
+
+
+def check(playbooks: list[Playbook], settings: Settings,
+          rejected: list[Rejected] | None = None) -> tuple[Index, list[Problem]]:
+    """Build the index and return every problem that needs more than one file to see.
+
+    Args:
+        playbooks: The playbooks that passed their schema.
+        settings: The handbook's settings (today's date and the review grace period).
+        rejected: The playbooks that did not, whose ids still exist and whose references
+            are still checked.
+    """
+    rejected = rejected or []
     problems: list[Problem] = []
     index = Index()
     seen_names: dict[str, Playbook] = {}
@@ -52,28 +123,35 @@ def check(playbooks: list[Playbook], settings: Settings) -> tuple[Index, list[Pr
         if playbook.id != stem:
             problems.append(_at(playbook, ("id",), "id-mismatch",
                                 f"The id {playbook.id!r} differs from the file name {stem!r}.",
-                                f"Rename the file to {playbook.id}.yaml or set 'id: {stem}'."))
+                                f"Rename the file to {playbook.id}.yaml, or change the id "
+                                f"(it must then be written like 'sprint-review')."
+                                if not ID.fullmatch(stem) else
+                                f"Rename the file to {playbook.id}.yaml, or set 'id: {stem}'."))
         if playbook.id in RESERVED:
+            why = _RESERVED_WHY if playbook.id == "index" else _DEVICE_WHY
             problems.append(_at(playbook, ("id",), "reserved-id",
-                                f"The id {playbook.id!r} is reserved.", "Choose another id."))
-        for part in playbook.folder:
-            if not ID.fullmatch(part):
-                problems.append(Problem(playbook.source.path, 0, 0, "bad-folder-name",
-                                        f"The folder name {part!r} is not lower-case words "
-                                        "joined by dashes.",
-                                        f"Rename it, for example to {_slug(part)!r}."))
+                                f"The id {playbook.id!r} cannot be used: {why}.",
+                                f"Choose another id, such as '{playbook.id}-{playbook.kind}', "
+                                "and rename the file to match."))
+        problems.extend(_folder_problems(playbook))
         other = seen_names.get(normalised(stem))
-        if other is not None and other.source.path != playbook.source.path:
-            problems.append(Problem(playbook.source.path, 0, 0, "id-collision",
-                                    f"The file name collides with {other.source.path} once "
-                                    "letter case and Unicode form are ignored.",
-                                    "Rename one of the two files."))
+        collides = other is not None and other.source.path != playbook.source.path
+        if other is not None and collides:
+            name = playbook.source.path.rsplit("/", 1)[-1]
+            problems.append(_at(playbook, ("id",), "id-collision",
+                                f"The file name {name!r} is the same as {other.source.path} "
+                                "once letter case and Unicode form are ignored.",
+                                "Rename one of the two files: macOS and Windows treat the two "
+                                "names as one, and each playbook needs an id of its own."))
         seen_names.setdefault(normalised(stem), playbook)
         first = index.playbooks.get(playbook.id)
         if first is not None:
-            problems.append(_at(playbook, ("id",), "duplicate-id",
-                                f"The id {playbook.id!r} is already used by "
-                                f"{first.source.path}.", "Give one of them another id."))
+            if first is not other:  # a collision of the two file names already says it
+                problems.append(_at(playbook, ("id",), "duplicate-id",
+                                    f"The id {playbook.id!r} is already used by "
+                                    f"{first.source.path}.",
+                                    "Give one of the two another id, and rename its file to "
+                                    "match."))
             continue
         index.playbooks[playbook.id] = playbook
 
@@ -94,16 +172,24 @@ def check(playbooks: list[Playbook], settings: Settings) -> tuple[Index, list[Pr
                     continue
                 _register(index.terms, term, term.id, problems, "term")
 
+    known = _known(index, rejected)
+    for failed in rejected:
+        for ref in failed.refs:
+            if not any(_within(json_path(ref.path), bad) for bad in failed.bad_fields):
+                problem = _check_ref(failed.path, failed.doc, ref, known)
+                if problem is not None:
+                    problems.append(problem)
     references: dict[str, list[str]] = {}
     referenced_by: dict[str, set[str]] = defaultdict(set)
     for playbook in index.playbooks.values():
         targets: list[str] = []
         for ref in playbook.refs:
-            problem = _check_ref(playbook, ref.path, ref.meaning, ref.target, index)
+            problem = _check_ref(playbook.source.path, playbook.doc, ref, known)
             if problem is not None:
                 problems.append(problem)
                 continue
-            if ref.meaning in ("ref", "wiki"):
+            if ref.meaning in ("ref", "wiki") and (
+                    ref.target in index.playbooks or ref.target in index.terms):
                 target = ref.target
                 if target in index.terms:
                     target = index.terms[target].glossary
@@ -124,6 +210,20 @@ def check(playbooks: list[Playbook], settings: Settings) -> tuple[Index, list[Pr
     index.references = references
     index.referenced_by = {k: sorted(v) for k, v in sorted(referenced_by.items())}
     return index, problems
+
+
+def _folder_problems(playbook: Playbook) -> list[Problem]:
+    out = []
+    for part in playbook.folder:
+        if not ID.fullmatch(part):
+            out.append(Problem(playbook.source.path, 0, 0, "bad-folder-name",
+                               f"The folder name {part!r} is not lower-case words joined by "
+                               "dashes.", f"Rename the folder, for example to {_slug(part)!r}."))
+        elif part in RESERVED - {"index"}:
+            out.append(Problem(playbook.source.path, 0, 0, "bad-folder-name",
+                               f"The folder name {part!r} cannot be used: {_DEVICE_WHY}.",
+                               f"Rename the folder, for example to '{part}-playbooks'."))
+    return out
 
 
 def normalised(name: str) -> str:
@@ -147,30 +247,54 @@ def _register(registry: dict[str, Any], record: Any, key: str, problems: list[Pr
     registry[key] = record
 
 
-def _check_ref(playbook: Playbook, path: tuple[str | int, ...], meaning: str, target: str,
-               index: Index) -> Problem | None:
-    if meaning == "team" and target not in index.teams:
-        return _at(playbook, path, "unknown-team",
-                   f"{show(target)} is not a team in the organisation registry"
-                   f"{suggest(target, set(index.teams)) or '.'}",
-                   "Correct the id or add the team to the organisation playbook.")
-    if meaning == "role" and target not in index.roles:
-        return _at(playbook, path, "unknown-role",
-                   f"{show(target)} is not a role in the organisation registry"
-                   f"{suggest(target, set(index.roles)) or '.'}",
-                   "Correct the id or add the role to the organisation playbook.")
-    if meaning == "party" and target not in index.teams and target not in index.roles:
-        return _at(playbook, path, "unknown-team",
-                   f"{show(target)} is neither a team nor a role in the organisation registry"
-                   f"{suggest(target, set(index.teams) | set(index.roles)) or '.'}",
-                   "Correct the id or add it to the organisation playbook.")
-    if meaning in ("ref", "wiki") and target not in index.playbooks and target not in index.terms:
-        written = f"[[{target}]]" if meaning == "wiki" else target
-        return _at(playbook, path, "unknown-ref",
-                   f"{written!r} names no playbook or glossary term"
-                   f"{suggest(target, set(index.playbooks) | set(index.terms)) or '.'}",
-                   "Correct the id, or write the playbook or term first.")
+def _known(index: Index, rejected: list[Rejected]) -> _Known:
+    teams, roles, targets = set(index.teams), set(index.roles), {*index.playbooks, *index.terms}
+    for other in rejected:
+        data = other.doc.data
+        if isinstance(data.get("id"), str):
+            targets.add(data["id"])
+        if other.kind == "organisation":
+            teams.update(other.ids("teams"))
+            roles.update(other.ids("roles"))
+        elif other.kind == "glossary":
+            targets.update(other.ids("terms"))
+    return _Known(frozenset(teams), frozenset(roles), frozenset(targets))
+
+
+def _within(field_path: str, bad: str) -> bool:
+    """Whether ``field_path`` is the field ``bad`` or inside it."""
+    return field_path == bad or field_path.startswith((f"{bad}.", f"{bad}["))
+
+
+def _check_ref(rel: str, doc: Document, ref: Ref, known: _Known) -> Problem | None:
+    meaning, target, path = ref.meaning, ref.target, ref.path
+    if meaning == "team" and target not in known.teams:
+        return _unknown(rel, doc, path, "unknown-team", target, known.teams,
+                        "is not a team in the organisation registry",
+                        "or add the team to the organisation playbook")
+    if meaning == "role" and target not in known.roles:
+        return _unknown(rel, doc, path, "unknown-role", target, known.roles,
+                        "is not a role in the organisation registry",
+                        "or add the role to the organisation playbook")
+    if meaning == "party" and target not in known.teams and target not in known.roles:
+        return _unknown(rel, doc, path, "unknown-team", target, known.teams | known.roles,
+                        "is neither a team nor a role in the organisation registry",
+                        "or add it to the organisation playbook")
+    if meaning in ("ref", "wiki") and target not in known.targets:
+        return _unknown(rel, doc, path, "unknown-ref", target, known.targets,
+                        "names no playbook or glossary term",
+                        "or write that playbook or term first", wiki=meaning == "wiki")
     return None
+
+
+def _unknown(rel: str, doc: Document, path: tuple[str | int, ...], code: str, target: str,
+             known: frozenset[str], what: str, otherwise: str, wiki: bool = False) -> Problem:
+    written = f"[[{target}]]" if wiki else target
+    near = closest(target, known)
+    if near:
+        fix = f"Write {f'[[{near}]]' if wiki else near!r} if that is what you meant, {otherwise}."
+        return _located(rel, doc, path, code, f"{written!r} {what}; did you mean {near!r}?", fix)
+    return _located(rel, doc, path, code, f"{written!r} {what}.", f"Correct the id, {otherwise}.")
 
 
 def _status_problems(playbook: Playbook, index: Index) -> list[Problem]:
@@ -184,15 +308,18 @@ def _status_problems(playbook: Playbook, index: Index) -> list[Problem]:
             linked = index.playbooks.get(target)
             if (linked is not None and linked.status == "deprecated"
                     and linked.replaced_by != playbook.id):
-                better = f" Link to {linked.replaced_by!r} instead." if linked.replaced_by else ""
+                fix = (f"Link to {linked.replaced_by!r} instead, which replaces it."
+                       if linked.replaced_by else "Remove the link, or link to the playbook "
+                       "teams follow now.")
                 out.append(_at(playbook, ("links", number), "deprecated-link",
-                               f"{target!r} is deprecated.{better}"))
+                               f"{target!r} is a deprecated playbook.", fix))
     return out
 
 
 def _unique(playbook: Playbook, items: list[Any], base: tuple[str | int, ...], what: str
             ) -> list[Problem]:
-    out, seen = [], {}
+    out: list[Problem] = []
+    seen: dict[Any, int] = {}
     for number, item in enumerate(items):
         key = item.get("id")
         if key in seen:
@@ -245,6 +372,11 @@ def _template(playbook: Playbook, index: Index) -> list[Problem]:
 
 _FIELD_TYPES = {"text": "text", "list": "a list of text", "number": "a number",
                 "date": "a date written YYYY-MM-DD", "choice": "one of the options"}
+_FIELD_FIXES = {"text": "Write the text after the colon, in quotes if it looks like a number.",
+                "list": "Write one entry per line below it, each starting with '- '.",
+                "number": "Write a number without quotes, such as 3.",
+                "date": "Write the date like 2026-11-02.",
+                "choice": "Use one of the options listed."}
 
 
 def _field_ok(kind: str, value: Any, options: list[str]) -> bool:
@@ -297,7 +429,7 @@ def _instance(playbook: Playbook, index: Index) -> list[Problem]:
                 options = f" ({', '.join(spec['options'])})" if spec["type"] == "choice" else ""
                 out.append(_at(playbook, ("sections", sid, key), "template-mismatch",
                                f"{spec['label']} must be {_FIELD_TYPES[spec['type']]}{options}, "
-                               f"not {show(value)}."))
+                               f"not {show(value)}.", _FIELD_FIXES[spec["type"]]))
         for fid, spec in fields.items():
             if spec.get("required", True) and fid not in values:
                 out.append(_at(playbook, ("sections", sid), "template-mismatch",

@@ -1,7 +1,9 @@
-"""The ``opsbook`` command line.
+"""The ``opsbook`` command line: ``validate``, ``kinds`` and ``new``.
 
 Exit codes: 0 no problems (warnings allowed unless ``--strict``); 1 content problems;
-2 usage or configuration error (a bad option, a missing folder, a broken schema).
+2 usage or configuration error (a bad option, a missing folder, a broken schema, a ``new``
+that would overwrite a file or reuse an id). ``docs/opsbook/cli.md`` documents them and the
+report formats.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from opsbook import report
+from opsbook import report, scaffold
 from opsbook.config import ConfigError, read_options, settings_for
 from opsbook.engine import Engine, Handbook
 from opsbook.problems import CONFIG_CODES, Problem
@@ -59,7 +61,7 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(sorted(report.FORMATS)), default="text",
               show_default=True,
               help="text: one line a problem; github: workflow commands that annotate a pull "
-                   "request; json: a stable document (see docs/cli.md).")
+                   "request; json: a stable document (see docs/opsbook/cli.md).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (stale reviews...).")
 @_config_option
 def validate(paths: tuple[Path, ...], fmt: str, strict: bool, config_file: Path) -> None:
@@ -103,11 +105,49 @@ def exit_code(problems: list[Problem], strict: bool) -> int:
 @main.command()
 @_config_option
 def kinds(config_file: Path) -> None:
-    """List the kinds of playbook this handbook knows, one line each."""
+    """List the kinds of playbook this handbook knows, one line each.
+
+    Each line: the kind's name (what `kind:` and `opsbook new` take), how many playbooks it
+    has, and the first sentence of its schema's description.
+    """
     handbook = _load(config_file)
     schema_problems = [p for p in handbook.problems if p.code in CONFIG_CODES]
+    width = max((len(name) for name in handbook.schemas.kinds), default=0) + 2
     for kind in handbook.schemas.kinds.values():
-        click.echo(f"{kind.name:<14} {kind.title}: {kind.description.split('. ')[0].rstrip('.')}.")
+        count = len(handbook.by_kind(kind.name))
+        first = kind.description.split(". ")[0].rstrip(".") or kind.title
+        plural = "playbook" if count == 1 else "playbooks"
+        click.echo(f"{kind.name:<{width}}{count:>3} {plural:<10} {first}.")
     if schema_problems:
         click.echo(report.text(schema_problems), err=True, nl=False)
         sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("kind")
+@click.argument("playbook_id", metavar="ID")
+@click.option("--folder", help="The folder under the playbooks folder to write into (default: "
+                               "the folder most playbooks of KIND are in, else KIND).")
+@_config_option
+def new(kind: str, playbook_id: str, folder: str | None, config_file: Path) -> None:
+    """Write a new playbook of KIND with the id ID, ready to fill in.
+
+    It goes to playbooks/FOLDER/ID.yaml, holds every required field with a placeholder that
+    validates, each field's description as a comment, and the modeline that gives VS Code
+    completion. An existing file or id is never overwritten (exit status 2).
+    """
+    handbook = _load(config_file)
+    broken = [p for p in handbook.problems if p.code in CONFIG_CODES]
+    if broken:
+        click.echo(report.text(broken), err=True, nl=False)
+        sys.exit(EXIT_USAGE)
+    try:
+        draft = scaffold.plan(handbook, kind, playbook_id, folder)
+        scaffold.write(draft)
+    except scaffold.ScaffoldError as exc:
+        click.echo(f"opsbook: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"Wrote {draft.rel}")
+    for note in draft.notes:
+        click.echo(f"Note: {note}")
+    click.echo("Replace each TODO, then run `opsbook validate`.")

@@ -189,6 +189,7 @@ class Engine:
         files, found = discover(settings.playbooks, settings.root)
         problems.extend(found)
         playbooks: list[Playbook] = []
+        rejected: list[checks.Rejected] = []
         live: set[Path] = set()
         for path in files:
             live.add(path)
@@ -196,10 +197,16 @@ class Engine:
             problems.extend(file_problems)
             if playbook is not None:
                 playbooks.append(playbook)
+            elif (entry := self._cache.get(path)) and entry.doc and entry.kind in schemas.kinds:
+                # Failed its schema: its ids still exist and its references are still checked.
+                rejected.append(checks.Rejected(
+                    rel_path(path, settings.root), entry.kind, entry.doc,
+                    tuple(find_refs(entry.doc.data, schemas.kinds[entry.kind].shape)),
+                    frozenset(p.field for p in entry.schema_problems)))
         for stale in set(self._cache) - live:
             del self._cache[stale]
         self.stats.files = len(files)
-        index, cross = checks.check(playbooks, settings)
+        index, cross = checks.check(playbooks, settings, rejected)
         problems.extend(cross)
         valid = {p.id: p for p in sorted(index.playbooks.values(), key=lambda p: p.id)}
         return Handbook(settings, schemas, valid, sort_problems(problems), index)

@@ -1,8 +1,8 @@
 """Problems found in a handbook, and the closed catalogue of their kinds.
 
 Every problem names a file, a line and a column, carries a stable code from :data:`CATALOGUE`
-and a plain-English message and fix. The catalogue is rendered into ``docs/problems.md``; a test
-fails when the two disagree.
+and a plain-English message and fix. ``docs/opsbook/problems.md`` lists the catalogue;
+``tests/test_catalogue.py`` fails when the two disagree.
 """
 
 from __future__ import annotations
@@ -75,7 +75,8 @@ CATALOGUE: dict[str, ProblemKind] = _kinds(
      "Add `kind:` with one of the kinds `opsbook kinds` lists."),
     ("unknown-kind", E, "The `kind` is not one of the handbook's kinds.",
      "Use one of the kinds `opsbook kinds` lists, or add a schema for a new kind."),
-    ("missing-field", E, "A required field is missing.", "Add the field."),
+    ("missing-field", E, "A required field is missing.",
+     "Add the field; the message says what it holds."),
     ("unknown-field", E, "A field the kind does not define (often a typo).",
      "Correct the spelling or delete the field."),
     ("wrong-type", E, "A value is of the wrong type (text where a number is needed...).",
@@ -87,7 +88,7 @@ CATALOGUE: dict[str, ProblemKind] = _kinds(
      "Bring it within the limits shown."),
     ("duplicate-item", E, "A list holds the same entry twice.", "Delete the repeated entry."),
     ("schema-violation", E, "The value breaks a rule of the kind's schema.",
-     "Read the field's description in the kind's reference page."),
+     "Read what the field takes on the kind's reference page ('How to write a ...')."),
     # Across playbooks
     ("id-mismatch", E, "The playbook's `id` differs from its file name.",
      "Rename the file or change the `id` so they are equal."),
@@ -97,8 +98,9 @@ CATALOGUE: dict[str, ProblemKind] = _kinds(
      "Rename one of them; they would overwrite each other on macOS and Windows."),
     ("reserved-id", E, "The id is a name the site or an operating system reserves.",
      "Choose another id."),
-    ("bad-folder-name", E, "A folder name in playbooks/ is not lower-case words and dashes.",
-     "Rename the folder, for example `launch-plans`."),
+    ("bad-folder-name", E,
+     "A folder name in playbooks/ is not lower-case words and dashes, or is a name Windows "
+     "reserves.", "Rename the folder, for example `launch-plans`."),
     ("unknown-ref", E, "A reference names no playbook or glossary term.",
      "Correct the id; `opsbook validate` suggests near matches."),
     ("unknown-team", E, "A team id is not in the organisation registry.",

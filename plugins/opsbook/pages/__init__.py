@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from opsbook.pages import compare, people, review, rituals_calendar
+from opsbook.pages import compare, people, reference, review, rituals_calendar
 
 FEATURES: list[ModuleType] = [
     people,
     review,
     compare,
     rituals_calendar,
+    reference,
 ]
