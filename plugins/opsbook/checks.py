@@ -141,8 +141,9 @@ def check(playbooks: list[Playbook], settings: Settings,
             problems.append(_at(playbook, ("id",), "id-collision",
                                 f"The file name {name!r} is the same as {other.source.path} "
                                 "once letter case and Unicode form are ignored.",
-                                "Rename one of the two files: macOS and Windows treat the two "
-                                "names as one, and each playbook needs an id of its own."))
+                                "Rename one of the two so that each playbook has a name and an "
+                                "id of its own: macOS and Windows treat names that differ only "
+                                "in capitals or accents as one."))
         seen_names.setdefault(normalised(stem), playbook)
         first = index.playbooks.get(playbook.id)
         if first is not None:
@@ -250,9 +251,11 @@ def _register(registry: dict[str, Any], record: Any, key: str, problems: list[Pr
 def _known(index: Index, rejected: list[Rejected]) -> _Known:
     teams, roles, targets = set(index.teams), set(index.roles), {*index.playbooks, *index.terms}
     for other in rejected:
-        data = other.doc.data
-        if isinstance(data.get("id"), str):
-            targets.add(data["id"])
+        # Its id, and its file name in case the id itself is what is wrong.
+        stem = other.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        for name in (other.doc.data.get("id"), stem):
+            if isinstance(name, str) and ID.fullmatch(name):
+                targets.add(name)
         if other.kind == "organisation":
             teams.update(other.ids("teams"))
             roles.update(other.ids("roles"))

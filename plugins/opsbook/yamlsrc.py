@@ -245,6 +245,10 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
                            _TAB_FIX)
     if "exceeded maximum nesting depth" in problem:
         return _too_deep(line, col)
+    if here.lstrip().startswith(":"):
+        return YamlProblem(line, here.index(":") + 1, "non-string-key",
+                           "This line starts with ':', so the field has no name.",
+                           "Write the field's name before the ':'.")
     dash = _missing_dash(exc, lines)
     if dash is not None:
         return YamlProblem(*dash, "missing-dash",
@@ -271,13 +275,17 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, text: str) -> YamlProblem:
         return YamlProblem(line, col, "yaml-syntax",
                            "This line is indented differently from the lines around it.",
                            "Line it up with the other keys of the same level.")
-    if "found unexpected end of stream" in problem or "found unknown escape" in problem or (
-            "scanning a quoted scalar" in context):
+    if "found unknown escape" in problem:
         return YamlProblem(line, col, "yaml-syntax",
-                           "A quoted value is not closed, or holds a backslash YAML cannot "
-                           "read.",
-                           "Close the quote on the same value; inside double quotes write a "
-                           "backslash as \\\\, or use single quotes.")
+                           "A backslash inside double quotes starts an escape YAML does not "
+                           "know.",
+                           "Write a backslash as \\\\ inside double quotes, or use single "
+                           "quotes around the value.")
+    if "scanning a quoted scalar" in context and exc.context_mark is not None:
+        line, col = _pos(exc.context_mark)
+        return YamlProblem(line, col, "yaml-syntax",
+                           "The quote that opens this value is never closed.",
+                           "Add the closing quote at the end of the value.")
     if "found character that cannot start any token" in problem:
         char = here[col - 1: col] or "?"
         return YamlProblem(line, col, "yaml-syntax",
@@ -349,6 +357,17 @@ def _hidden_name(char: str) -> str:
     return f"the control character {name.lower()}" if name else "a control character"
 
 
+def _tail(text: str, limit: int = 24) -> str:
+    """The last whole words of ``text``, at most ``limit`` characters (``…`` when cut)."""
+    if len(text) <= limit:
+        return text
+    words = text.split(" ")
+    kept: list[str] = []
+    while words and len(" ".join([words[-1], *kept])) <= limit:
+        kept.insert(0, words.pop())
+    return "…" + (" ".join(kept) if kept else text[-limit:])
+
+
 def _check_characters(text: str) -> None:
     match = _HIDDEN.search(text)
     if match:
@@ -356,7 +375,7 @@ def _check_characters(text: str) -> None:
         line = before.count("\n") + 1
         start = before.rfind("\n") + 1
         col = match.start() - start + 1
-        shown = _HIDDEN.sub("", before[start:]).strip()[-20:]
+        shown = _tail(_HIDDEN.sub("", before[start:]).strip())
         after = f", right after {shown!r}" if shown else " at the start of the line"
         raise YamlProblem(line, col, "hidden-character",
                           f"An invisible character is here{after}: "
