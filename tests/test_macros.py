@@ -70,6 +70,9 @@ def test_the_macros_page_runs_its_own_examples(repo_site: Path) -> None:
     titles = [li.find("strong").text() for li in steps.find_all("li", cls="ob-embed-step")]
     assert titles == [s["title"] for s in PLAYBOOKS["sprint-review"]["steps"]]
     assert steps.find("a").attrs["href"] == "../../playbooks/rituals/sprint-review/"
+    # Without details=True the steps' text stays on the process page (and in its search hits).
+    assert steps.find_all("div", cls="ob-details") == []
+    assert "demoable" not in steps.text()
     [listing] = _embeds(page, "list")
     roadmaps = sorted((d["title"].lower(), pid) for pid, d in PLAYBOOKS.items()
                       if d["kind"] == "instance" and "roadmaps" in d.get("tags", []))
@@ -96,7 +99,7 @@ def _nested_project(tmp_path: Path, directory_urls: bool) -> Path:
     sprint.write_text(text, "utf-8")
     (project / "docs/guides/launch").mkdir(parents=True)
     (project / "docs/guides/launch/howto.md").write_text(
-        "# How we launch\n\n{{ steps('sprint-review') }}\n\n"
+        "# How we launch\n\n{{ steps('sprint-review', details=True) }}\n\n"
         "{{ checklist_table('launch-checklist') }}\n\n"
         "{{ playbook_list(owner='data-analytics') }}\n", "utf-8")
     if not directory_urls:
@@ -116,6 +119,8 @@ def test_links_are_relative_to_a_nested_page_and_text_is_sanitized(
     page = load(site, url)
     blocks = page.find_all("div", cls="ob-embed")
     assert len(blocks) == 3
+    assert len(blocks[0].find_all("div", cls="ob-details")) == 6
+    assert "demoable" in blocks[0].text()
     linked = sum(_links_resolve(site, url, block) for block in blocks)
     assert linked > 40
     html = (site / (url + "index.html" if directory_urls else url)).read_text("utf-8")

@@ -5,7 +5,7 @@ playbook by id) and functions. The functions that show something return ready, s
 in a ``<div class="ob-embed">`` block, with links relative to the page being rendered:
 
 - ``playbook(id)``: one playbook's record (a dict, for your own Jinja);
-- ``steps(id)``: a process's steps with owners and time boxes;
+- ``steps(id, details=False)``: a process's steps with owners and time boxes;
 - ``playbook_list(kind=None, owner=None, tag=None)``: a table of playbooks;
 - ``checklist_table(id, tier=None)``: a checklist's items by phase, for one tier or all;
 - ``rituals_this_week()``: processes (and any playbook with a cadence) that fall in the week
@@ -162,10 +162,14 @@ class Macros:
         return Markup('<div class="ob-embed ob-embed--{}" markdown="0">\n{}</div>').format(
             css, Markup(body))
 
-    def steps(self, pid: str) -> Markup:
-        """``steps('sprint-review')``: the process's steps, in order, with owner and time box."""
+    def steps(self, pid: str, details: bool = False) -> Markup:
+        """``steps('sprint-review')``: the process's steps, in order, with owner and time box,
+        each linking to the step on the process page. ``details=True`` adds each step's text;
+        it is off by default so a search finds the step on the process page, not on every page
+        that lists it."""
         process = self._get(pid, "process")
-        return self._render("macro-steps.html.j2", "steps", pb=process, data=process.data)
+        return self._render("macro-steps.html.j2", "steps", pb=process, data=process.data,
+                            details=bool(details))
 
     def playbook_list(self, kind: str | None = None, owner: str | None = None,
                       tag: str | None = None) -> Markup:
