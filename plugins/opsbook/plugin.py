@@ -23,7 +23,7 @@ from opsbook import config as options
 from opsbook.engine import Engine, Handbook, Settings
 from opsbook.macros import Macros
 from opsbook.problems import CONFIG_CODES
-from opsbook.site import ASSET_DIR, SiteBuilder, static_assets
+from opsbook.site import ASSET_DIR, Page, SiteBuilder, bounded, static_assets
 
 log = get_plugin_logger(__name__)
 
@@ -32,7 +32,7 @@ log = get_plugin_logger(__name__)
 _ENGINES: dict[Settings, Engine] = {}
 
 
-class OpsbookConfig(Config):
+class OpsbookConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves it untyped
     """Options of the ``opsbook`` plugin in mkdocs.yml (paths relative to mkdocs.yml)."""
 
     playbooks_dir = c.Type(str, default=options.DEFAULTS["playbooks_dir"])
@@ -48,6 +48,24 @@ class OpsbookConfig(Config):
     The OPSBOOK_TODAY environment variable overrides it."""
 
 
+def _prune_navigation(config: MkDocsConfig) -> None:
+    """Turn on Material's ``navigation.prune`` for the navigation this plugin owns.
+
+    Without it Material renders the whole navigation tree into every page, so a build's time
+    and size grow with the square of the number of pages (a 3,000-page site writes 2.7 GB).
+    Pruned, a page carries the top-level sections and the sections on its own path; every
+    other section is one link to its first page, so every page stays reachable, with
+    JavaScript off too. ``navigation.expand`` asks for the opposite and wins.
+    """
+    if config.theme.name != "material":
+        return
+    features = config.theme.get("features")
+    if not isinstance(features, list):
+        features = config.theme["features"] = []
+    if "navigation.prune" not in features and "navigation.expand" not in features:
+        features.append("navigation.prune")
+
+
 def engine_for(settings: Settings) -> Engine:
     engine = _ENGINES.get(settings)
     if engine is None:
@@ -55,7 +73,7 @@ def engine_for(settings: Settings) -> Engine:
     return engine
 
 
-class OpsbookPlugin(BasePlugin[OpsbookConfig]):
+class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
     """Builds the handbook's pages from validated playbooks."""
 
     supports_multiple_instances = False
@@ -63,6 +81,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
     def __init__(self) -> None:
         self.handbook: Handbook | None = None
         self.builder: SiteBuilder | None = None
+        self.pages: list[Page] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -93,8 +112,11 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         for folder in (settings.playbooks, settings.schemas, templates):
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
+        # Rendered once here: the navigation lists every generated page, and on_files adds them.
+        self.pages = self.builder.pages()
         if not config.nav:
             config.nav = self._nav(config)
+            _prune_navigation(config)
         for name in static_assets():
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             target.append(f"{ASSET_DIR}/{name}")
@@ -115,14 +137,15 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):
         for path in written:
             if "/" in path:
                 folders.setdefault(path.split("/", 1)[0], []).append(path)
-        return nav + self.builder.nav() + [
-            {name.replace("-", " ").capitalize(): pages} for name, pages in sorted(folders.items())]
+        return nav + self.builder.nav(self.pages) + [
+            {name.replace("-", " ").capitalize(): bounded(pages)}
+            for name, pages in sorted(folders.items())]
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.builder is not None
         docs_rel = Path(config.docs_dir).resolve()
         root = self.builder.handbook.settings.root
-        for page in self.builder.pages():
+        for page in self.pages:
             clash = files.get_file_from_path(page.src_uri)
             if clash is not None and clash.generated_by is None:
                 raise PluginError(

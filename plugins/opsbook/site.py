@@ -267,11 +267,17 @@ class SiteBuilder:
             yield Page(src, self.render("kind-index.md.j2", src, {"title": f"{kind.title}s"},
                                         kind=kind, playbooks=playbooks))
 
-    def nav(self, extra: Iterable[Any] = ()) -> list[Any]:
-        """MkDocs ``nav`` entries for the generated pages: folders as sections."""
+    def nav(self, pages: Iterable[Page] = (), extra: Iterable[Any] = ()) -> list[Any]:
+        """MkDocs ``nav`` entries for the generated pages.
+
+        Playbooks by folder, then the kind indexes, then every other generated page (``pages``)
+        by its top folder, so every page is reachable from the navigation. No section holds
+        more than :data:`NAV_SECTION_LIMIT` entries (larger ones are split into ranges), so a
+        page's navigation stays the same size however large the handbook grows.
+        """
         tree: dict[str, Any] = {}
         for playbook in sorted(self.handbook.playbooks.values(),
-                               key=lambda p: (p.folder, p.title.lower())):
+                               key=lambda p: (p.folder, p.title.lower(), p.id)):
             node = tree
             for part in playbook.folder:
                 node = node.setdefault(part, {})
@@ -279,9 +285,69 @@ class SiteBuilder:
 
         def entries(node: dict[str, Any]) -> list[Any]:
             out: list[Any] = [{folder_title(k): entries(v)} for k, v in sorted(node.items()) if k]
-            return out + list(node.get("", []))
+            return bounded(out + list(node.get("", [])))
 
         kinds = [{f"{k.title}s": f"kinds/{k.name}.md"}
                  for k in self.handbook.schemas.kinds.values()]
-        return [{"Playbooks": entries(tree)}, {"By kind": kinds}, *extra]
+        return [{"Playbooks": entries(tree)}, {"By kind": kinds}, *nav_of_pages(pages), *extra]
 
+
+#: The most entries a navigation section holds before it is split into ranges.
+NAV_SECTION_LIMIT = 40
+_OWN_SECTIONS = ("playbooks/", "kinds/")
+
+
+def page_title(page: Page) -> str:
+    """The ``title`` of a generated page's front matter, else its file name."""
+    head, _, _ = page.content.removeprefix("---\n").partition("\n---\n")
+    for line in head.splitlines():
+        if line.startswith("title: "):
+            value = json.loads(line[len("title: "):])
+            if isinstance(value, str) and value:
+                return value
+    return folder_title(posixpath.basename(page.src_uri).removesuffix(".md"))
+
+
+def nav_of_pages(pages: Iterable[Page]) -> list[Any]:
+    """Nav entries for generated pages outside the playbook tree: pages at the top level as
+    links, each top folder as a section (its ``index.md`` first, named after the folder's index
+    page), sorted by title."""
+    top: list[tuple[str, str]] = []
+    folders: dict[str, list[tuple[str, str]]] = {}
+    for page in pages:
+        if page.src_uri.startswith(_OWN_SECTIONS):
+            continue
+        folder, _, name = page.src_uri.partition("/")
+        if name:
+            folders.setdefault(folder, []).append((page_title(page), page.src_uri))
+        else:
+            top.append((page_title(page), page.src_uri))
+    out: list[Any] = [{title: src} for title, src in
+                      sorted(top, key=lambda t: (t[0].lower(), t[1]))]
+    for folder, items in sorted(folders.items()):
+        index = [(t, s) for t, s in items if s == f"{folder}/index.md"]
+        others = sorted((i for i in items if i not in index), key=lambda t: (t[0].lower(), t[1]))
+        title = index[0][0] if index else folder_title(folder)
+        out.append({title: [{t: s} for t, s in index] + bounded([{t: s} for t, s in others])})
+    return out
+
+
+def bounded(entries: list[Any], limit: int = NAV_SECTION_LIMIT) -> list[Any]:
+    """``entries`` unchanged when at most ``limit``, else split into sections of consecutive
+    entries named by their first and last titles (nested again if there are too many)."""
+    if len(entries) <= limit:
+        return entries
+    groups = -(-len(entries) // limit)
+    size = -(-len(entries) // groups)
+    chunks = [entries[i:i + size] for i in range(0, len(entries), size)]
+    sections = [{f"{_ends(c[0])[0]} – {_ends(c[-1])[1]}": c} for c in chunks]
+    return bounded(sections, limit)
+
+
+def _ends(entry: Any, width: int = 28) -> tuple[str, str]:
+    """The first and last titles an entry covers (a range covers two), shortened."""
+    title = str(next(iter(entry))) if isinstance(entry, dict) else str(entry)
+    is_range = isinstance(entry, dict) and isinstance(entry[title], list) and " – " in title
+    first, last = title.split(" – ", 1) if is_range else (title, title)
+    cut = [t if len(t) <= width else t[: width - 1].rstrip() + "…" for t in (first, last)]
+    return cut[0], cut[1]
