@@ -19,8 +19,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TODAY, run
 
+from conftest import ROOT, TODAY, run
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
 from opsbook.yamlsrc import MAX_BYTES, load

@@ -8,6 +8,7 @@ and a plain-English message and fix. ``docs/opsbook/problems.md`` lists the cata
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 
@@ -33,6 +34,7 @@ def _kinds(*rows: tuple[str, Severity, str, str]) -> dict[str, ProblemKind]:
 
 
 E, W = Severity.ERROR, Severity.WARNING
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 CATALOGUE: dict[str, ProblemKind] = _kinds(
     # Files and bytes
@@ -170,7 +172,9 @@ class Problem:
 
     def format(self) -> str:
         """The one-line text form, location first: ``path:line:col: message fix [code]``."""
-        where = f"{self.path}:{self.line}:{self.col}"
+        # A file name with a line break would split the line: show it escaped.
+        path = self.path if self.path.isprintable() else repr(self.path)[1:-1]
+        where = f"{path}:{self.line}:{self.col}"
         field = f"{self.field}: " if self.field else ""
         level = "" if self.is_error else "warning: "
         fix = f" {self.fix}" if self.fix else ""
@@ -183,6 +187,8 @@ def json_path(parts: tuple[str | int, ...]) -> str:
     for part in parts:
         if isinstance(part, int):
             out += f"[{part}]"
+        elif not _PLAIN_KEY.fullmatch(part):
+            out += f"[{part!r}]"  # a key with spaces, dots or line breaks stays one line
         else:
             out += f".{part}" if out else part
     return out
