@@ -92,16 +92,21 @@ def fields(kind: Kind) -> list[Field]:
     return out
 
 
-def _walk(path: str, shape: Shape, required: bool, depth: int, out: list[Field]) -> None:
+def _walk(path: str, shape: Shape, required: bool, depth: int, out: list[Field],
+          parent: str = "") -> None:
     schema = shape.schema
-    out.append(Field(path, depth, shape.title, type_of(shape), "yes" if required else "no",
-                     allowed(shape), shape.description, example(shape)))
+    # An entry named by id (a filled template's section) rarely has a title of its own.
+    title = shape.title or (f"Each entry of {parent}" if parent else "")
+    description = shape.description or (
+        f"One entry of {parent}, under its id." if parent else "")
+    out.append(Field(path, depth, title, type_of(shape), "yes" if required else "no",
+                     allowed(shape), description, example(shape)))
     children = set(schema.get("required", []))
     for key, sub in shape.properties.items():
         _walk(f"{path}.{key}", sub, key in children, depth + 1, out)
     if shape.additional is not None and (shape.additional.properties or
                                          shape.additional.additional):
-        _walk(f"{path}.<id>", shape.additional, False, depth + 1, out)
+        _walk(f"{path}.<id>", shape.additional, False, depth + 1, out, shape.title or path)
     items = shape.items
     if items is not None and (items.properties or items.additional):
         item_required = set(items.schema.get("required", []))
