@@ -18,11 +18,13 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
 
 from opsbook import config as options
 from opsbook.engine import Engine, Handbook, Settings
 from opsbook.macros import Macros
 from opsbook.problems import CONFIG_CODES
+from opsbook.rawhtml import RawHtmlBlocks
 from opsbook.site import ASSET_DIR, Page, SiteBuilder, bounded, static_assets
 
 log = get_plugin_logger(__name__)
@@ -48,22 +50,34 @@ class OpsbookConfig(Config):  # type: ignore[no-untyped-call]  # mkdocs leaves i
     The OPSBOOK_TODAY environment variable overrides it."""
 
 
-def _prune_navigation(config: MkDocsConfig) -> None:
-    """Turn on Material's ``navigation.prune`` for the navigation this plugin owns.
+#: Theme overrides for Material: a pruned, whitespace-trimmed ``partials/nav.html``.
+THEME_DIR = Path(__file__).resolve().parent / "theme"
 
-    Without it Material renders the whole navigation tree into every page, so a build's time
-    and size grow with the square of the number of pages (a 3,000-page site writes 2.7 GB).
-    Pruned, a page carries the top-level sections and the sections on its own path; every
-    other section is one link to its first page, so every page stays reachable, with
-    JavaScript off too. ``navigation.expand`` asks for the opposite and wins.
+
+def _prune_navigation(config: MkDocsConfig) -> None:
+    """Keep each page's navigation small, for the navigation this plugin owns.
+
+    Material renders the whole navigation tree into every page, so a build's time and size
+    grow with the square of the number of pages (a 3,000-page site writes 2.7 GB). Pruned, a
+    page carries the top-level sections and the sections on its own path; every other section
+    is one link to its first page, so every page stays reachable, with JavaScript off too.
+    Opsbook's ``partials/nav.html`` (after the user's ``custom_dir``) prunes with trimmed
+    whitespace; with ``navigation.tabs``, whose markup it does not reproduce, Material's own
+    ``navigation.prune`` does. ``navigation.expand`` asks for the whole tree and wins.
     """
     if config.theme.name != "material":
         return
     features = config.theme.get("features")
     if not isinstance(features, list):
         features = config.theme["features"] = []
-    if "navigation.prune" not in features and "navigation.expand" not in features:
+    if "navigation.expand" in features:
+        return
+    if "navigation.prune" not in features:
         features.append("navigation.prune")
+    if "navigation.tabs" not in features and str(THEME_DIR) not in config.theme.dirs:
+        custom = config.theme.custom_dir
+        config.theme.dirs.insert(1 if custom and config.theme.dirs[0] == custom else 0,
+                                 str(THEME_DIR))
 
 
 def engine_for(settings: Settings) -> Engine:
@@ -82,6 +96,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self.handbook: Handbook | None = None
         self.builder: SiteBuilder | None = None
         self.pages: list[Page] = []
+        self.raw_html = RawHtmlBlocks()
+        self._generated: set[str] = set()
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -114,6 +130,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
                 config.watch.append(str(folder))
         # Rendered once here: the navigation lists every generated page, and on_files adds them.
         self.pages = self.builder.pages()
+        self._generated = {page.src_uri for page in self.pages}
+        config.markdown_extensions.append(self.raw_html)  # type: ignore[arg-type]
         if not config.nav:
             config.nav = self._nav(config)
             _prune_navigation(config)
@@ -160,3 +178,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         for asset in self.builder.assets():
             files.append(File.generated(config, asset.path, content=asset.content))
         return files
+
+    def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig,
+                         files: Files) -> str:
+        # Only Opsbook's own pages take the fast path for HTML blocks (see opsbook.rawhtml).
+        self.raw_html.active = page.file.src_uri in self._generated
+        return markdown
