@@ -76,6 +76,16 @@ class Kind:
     def description(self) -> str:
         return str(self.schema.get("description", ""))
 
+    @property
+    def plural(self) -> str:
+        """The title in the plural, for index pages: ``Processes``, ``Glossaries``."""
+        title = self.title
+        if title.endswith(("s", "x", "ch", "sh")):
+            return f"{title}es"
+        if title.endswith("y") and title[-2:-1] not in ("a", "e", "i", "o", "u"):
+            return f"{title[:-1]}ies"
+        return f"{title}s"
+
 
 class SchemaSet:
     """All schemas of a handbook, checked, with one validator per kind.

@@ -261,11 +261,13 @@ class SiteBuilder:
         return out
 
     def kind_pages(self) -> Iterable[Page]:
+        from opsbook.pages.reference import title_of  # the reference module builds on this one
+
         for kind in self.handbook.schemas.kinds.values():
             src = f"kinds/{kind.name}.md"
             playbooks = sorted(self.handbook.by_kind(kind.name), key=lambda p: p.title.lower())
-            yield Page(src, self.render("kind-index.md.j2", src, {"title": f"{kind.title}s"},
-                                        kind=kind, playbooks=playbooks))
+            yield Page(src, self.render("kind-index.md.j2", src, {"title": kind.plural},
+                                        kind=kind, playbooks=playbooks, how_to=title_of(kind)))
 
     def nav(self, pages: Iterable[Page] = (), extra: Iterable[Any] = ()) -> list[Any]:
         """MkDocs ``nav`` entries for the generated pages.
@@ -287,7 +289,7 @@ class SiteBuilder:
             out: list[Any] = [{folder_title(k): entries(v)} for k, v in sorted(node.items()) if k]
             return bounded(out + list(node.get("", [])))
 
-        kinds = [{f"{k.title}s": f"kinds/{k.name}.md"}
+        kinds = [{k.plural: f"kinds/{k.name}.md"}
                  for k in self.handbook.schemas.kinds.values()]
         return [{"Playbooks": entries(tree)}, {"By kind": kinds}, *nav_of_pages(pages), *extra]
 
