@@ -127,3 +127,17 @@ def test_edit_link_points_at_the_yaml_and_tags_reach_material(repo_site: Path) -
     assert ('href="https://github.com/acme/product-handbook/edit/main/'
             'playbooks/rituals/sprint-review.yaml"') in html
     assert re.findall(r'class="md-tag">([^<]+)', html) == ["delivery", "engineering", "rituals"]
+
+
+def test_a_broken_override_template_is_named_without_a_traceback(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    override = project / "overrides" / "opsbook" / "kinds" / "glossary.md.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% extends "_playbook.md.j2" %}\n{% block body %}\n'
+                        "{{ data.no_such_field }}\n{% endblock %}\n", encoding="utf-8")
+    result = build(project, tmp_path / "site")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert re.search(r"overrides/opsbook/kinds/glossary\.md\.j2:3: 'dict object' has no "
+                     r"attribute 'no_such_field' \(while rendering playbooks/metrics/"
+                     r"[a-z-]+\.md\)\. Fix the page template\.", result.stderr), result.stderr

@@ -25,7 +25,7 @@ from opsbook.engine import Engine, Handbook, Settings
 from opsbook.macros import Macros
 from opsbook.problems import CONFIG_CODES
 from opsbook.rawhtml import RawHtmlBlocks
-from opsbook.site import ASSET_DIR, Page, SiteBuilder, bounded, static_assets
+from opsbook.site import ASSET_DIR, Page, RenderError, SiteBuilder, bounded, static_assets
 
 log = get_plugin_logger(__name__)
 
@@ -129,7 +129,10 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         # Rendered once here: the navigation lists every generated page, and on_files adds them.
-        self.pages = self.builder.pages()
+        try:
+            self.pages = self.builder.pages()
+        except RenderError as exc:
+            raise PluginError(f"opsbook: {exc}") from exc
         self._generated = {page.src_uri for page in self.pages}
         config.markdown_extensions.append(self.raw_html)  # type: ignore[arg-type]
         if not config.nav:

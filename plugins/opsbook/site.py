@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,24 @@ from opsbook.schemas import ENVELOPE
 ASSET_DIR = "assets/opsbook"
 KIND_TEMPLATE = "kinds/{kind}.md.j2"
 GENERIC_TEMPLATE = "kinds/_generic.md.j2"
+
+
+class RenderError(Exception):
+    """A page template failed; the message says which template, where, and for which page."""
+
+    @classmethod
+    def from_jinja(cls, exc: jinja2.TemplateError, template: str, src_uri: str) -> RenderError:
+        where = getattr(exc, "filename", None) or template
+        line = getattr(exc, "lineno", None)
+        if line is None:
+            # Jinja rewrites tracebacks so template frames carry the template's file and line.
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if f.filename.endswith(".j2")]
+            if frames:
+                where, line = frames[-1].filename, frames[-1].lineno
+        location = f"{where}:{line}" if line else where
+        return cls(f"{location}: {exc.message or type(exc).__name__} "
+                   f"(while rendering {src_uri}). Fix the page template.")
 
 
 @dataclass(frozen=True)
@@ -170,8 +189,17 @@ class SiteBuilder:
                                                   settings.review_grace_days)}
 
     def render(self, template: str, src_uri: str, meta: dict[str, Any], **context: Any) -> str:
-        body = self.env.get_template(template).render(
-            **self.helpers(src_uri), handbook=self.handbook, index=self.index, **context)
+        """Render ``template`` as the page at ``src_uri``.
+
+        Raises:
+            RenderError: the template (often a user's override) is broken; the message names
+                its file and line and the page being rendered.
+        """
+        try:
+            body = self.env.get_template(template).render(
+                **self.helpers(src_uri), handbook=self.handbook, index=self.index, **context)
+        except jinja2.TemplateError as exc:
+            raise RenderError.from_jinja(exc, template, src_uri) from exc
         return front_matter({**meta, "render_macros": False}) + body
 
     def playbook_page(self, playbook: Playbook) -> Page:
