@@ -141,3 +141,16 @@ def test_a_broken_override_template_is_named_without_a_traceback(tmp_path: Path)
     assert re.search(r"overrides/opsbook/kinds/glossary\.md\.j2:3: 'dict object' has no "
                      r"attribute 'no_such_field' \(while rendering playbooks/metrics/"
                      r"[a-z-]+\.md\)\. Fix the page template\.", result.stderr), result.stderr
+
+
+def test_a_hand_written_page_at_a_generated_path_is_a_located_error(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    clash = project / "docs" / "playbooks" / "rituals" / "sprint-review.md"
+    clash.parent.mkdir(parents=True)
+    clash.write_text("# Mine\n", encoding="utf-8")
+    result = build(project, tmp_path / "site")
+    assert result.returncode == 1
+    assert ("docs/playbooks/rituals/sprint-review.md:0:0: This hand-written page has the path "
+            "of a page the handbook generates from playbooks/rituals/sprint-review.yaml. "
+            "Rename or move the hand-written page. [page-clash]") in result.stderr
+    assert "Traceback" not in result.stderr

@@ -21,9 +21,9 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 
 from opsbook import config as options
-from opsbook.engine import Engine, Handbook, Settings
+from opsbook.engine import Engine, Handbook, Settings, rel_path
 from opsbook.macros import Macros
-from opsbook.problems import CONFIG_CODES
+from opsbook.problems import CONFIG_CODES, Problem
 from opsbook.rawhtml import RawHtmlBlocks
 from opsbook.site import ASSET_DIR, Page, RenderError, SiteBuilder, bounded, static_assets
 
@@ -166,13 +166,21 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         assert self.builder is not None
         docs_rel = Path(config.docs_dir).resolve()
         root = self.builder.handbook.settings.root
+        clashes = [
+            Problem(rel_path(Path(clash.abs_src_path), root), 0, 0, "page-clash",
+                    "This hand-written page has the path of a page the handbook generates"
+                    f"{' from ' + page.source if page.source else ''}.",
+                    "Rename or move the hand-written page.")
+            for page in self.pages
+            if (clash := files.get_file_from_path(page.src_uri)) is not None
+            and clash.generated_by is None and clash.abs_src_path]
+        for problem in clashes:
+            log.error(problem.format())
+        if clashes:
+            raise PluginError(f"opsbook: {len(clashes)} hand-written page"
+                              f"{'s' * (len(clashes) != 1)} clash with generated pages "
+                              "(listed above).")
         for page in self.pages:
-            clash = files.get_file_from_path(page.src_uri)
-            if clash is not None and clash.generated_by is None:
-                raise PluginError(
-                    f"opsbook: docs/{page.src_uri} is a hand-written page, but the handbook "
-                    f"generates a page at that path"
-                    f"{' from ' + page.source if page.source else ''}; rename one of them.")
             file = File.generated(config, page.src_uri, content=page.content)
             if page.source is not None:
                 file.edit_uri = posixpath.relpath(
