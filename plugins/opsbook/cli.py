@@ -27,7 +27,11 @@ _config_option = click.option(
          "resolves folders against its directory.")
 
 
-def _load(config_file: Path) -> Handbook:
+#: Where ``opsbook validate --cache`` keeps per-file results, under the project root.
+CACHE_DIR = ".opsbook-cache"
+
+
+def _load(config_file: Path, cache: bool = False) -> Handbook:
     root = config_file.resolve().parent
     try:
         options = read_options(config_file) if config_file.exists() else \
@@ -36,7 +40,7 @@ def _load(config_file: Path) -> Handbook:
     except ConfigError as exc:
         click.echo(f"opsbook: {exc}", err=True)
         sys.exit(EXIT_USAGE)
-    return Engine(settings).load()
+    return Engine(settings, cache_dir=root / CACHE_DIR if cache else None).load()
 
 
 def read_options_default(config_file: Path) -> dict[str, object]:
@@ -63,8 +67,13 @@ def main() -> None:
               help="text: one line a problem; github: workflow commands that annotate a pull "
                    "request; json: a stable document (see docs/opsbook/cli.md).")
 @click.option("--strict", is_flag=True, help="Exit 1 on warnings too (stale reviews...).")
+@click.option("--cache", is_flag=True,
+              help="Keep each file's own result in .opsbook-cache/ by content, for fast "
+                   "repeated runs (pre-commit); a changed file, schema or Opsbook misses, and "
+                   "checks across files always run.")
 @_config_option
-def validate(paths: tuple[Path, ...], fmt: str, strict: bool, config_file: Path) -> None:
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, cache: bool,
+             config_file: Path) -> None:
     """Check every playbook against its kind's schema and against each other.
 
     The whole handbook is always loaded, since references cross files; with PATHS, only
@@ -72,7 +81,7 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, config_file: Path)
 
     Exit status: 0 no problems, 1 content problems, 2 usage or configuration error.
     """
-    handbook = _load(config_file)
+    handbook = _load(config_file, cache)
     problems = handbook.problems
     if paths:
         root = config_file.resolve().parent

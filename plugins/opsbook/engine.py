@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,12 +20,15 @@ from typing import Any
 
 from opsbook import checks
 from opsbook.describe import describe, show, suggest
+from opsbook.diskcache import DiskCache
+from opsbook.fastcheck import Check, compile_kind
 from opsbook.model import WIKI_LINK, Playbook, Ref, Source
 from opsbook.problems import Problem, sort_problems
-from opsbook.schemas import Kind, SchemaSet, Shape
+from opsbook.schemas import BASE_URI, Kind, SchemaSet, Shape
 from opsbook.yamlsrc import Document
 from opsbook.yamlsrc import Path as JsonPath
 from opsbook.yamlsrc import load as load_yaml
+from opsbook.yamlsrc import parse as parse_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -65,6 +70,8 @@ class _Entry:
     schema_token: int = -1
     schema_problems: list[Problem] = field(default_factory=list)
     kind: str | None = None
+    refs: tuple[Ref, ...] | None = None
+    playbook: Playbook | None = None
 
 
 @dataclass
@@ -147,13 +154,74 @@ def find_refs(data: Any, shape: Shape | None, path: JsonPath = ()) -> Iterator[R
                 yield Ref(path, "wiki", match.group(1))
 
 
-class Engine:
-    """Loads a handbook, keeping per-file results between calls for fast rebuilds."""
+class _LazyDocument(Document):
+    """A document parsed in another process or read from the disk cache: only its data came
+    back. Positions (and raw scalar text) are found by parsing its bytes again, the first time
+    a problem needs a line number, so valid files never pay for them."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, data: Any, source: bytes) -> None:
+        # ``positions`` and ``raw`` are left unset on purpose: __getattr__ fills them.
+        self.data = data
+        self._source = source
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("positions", "raw"):
+            raise AttributeError(name)
+        full = parse_yaml(self._source)
+        self.positions, self.raw = full.positions, full.raw
+        return getattr(self, name)
+
+
+@dataclass
+class _Checked:
+    """One file's own result: its data (None if unreadable), and its problems."""
+
+    data: Any
+    problems: list[Problem]
+    kind: str | None
+
+
+def check_file(rel: str, source: bytes, schemas: SchemaSet,
+               fast: dict[str, Check | None]) -> tuple[Document | None, _Checked]:
+    """Parse and validate one file against its kind (the per-file part of the pipeline)."""
+    doc, problems = load_yaml(source, rel)
+    if doc is None:
+        return None, _Checked(None, problems, None)
+    schema_problems, kind = _validate(doc, rel, schemas, fast)
+    return doc, _Checked(doc.data, schema_problems, kind)
+
+
+#: Files to check before a second process pays for itself (forking, sending results back).
+PARALLEL_MIN = 600
+_WORKER: tuple[SchemaSet, dict[str, Check | None]] | None = None
+
+
+def _check_chunk(jobs: list[tuple[str, bytes]]) -> list[_Checked]:
+    assert _WORKER is not None  # set before the fork
+    return [check_file(rel, source, *_WORKER)[1] for rel, source in jobs]
+
+
+def _can_fork() -> bool:
+    # Forking a process that runs threads (mkdocs serve's server) may deadlock in the child.
+    return ("fork" in multiprocessing.get_all_start_methods()
+            and threading.active_count() == 1 and (os.cpu_count() or 1) > 1)
+
+
+class Engine:
+    """Loads a handbook, keeping per-file results between calls for fast rebuilds.
+
+    Args:
+        settings: Where the handbook is.
+        cache_dir: A folder for a content-hash cache of per-file results that lasts between
+            runs (``opsbook validate --cache``), or None. Cross-file checks always run again.
+    """
+
+    def __init__(self, settings: Settings, cache_dir: Path | None = None) -> None:
         self.settings = settings
+        self.cache_dir = cache_dir
         self._cache: dict[Path, _Entry] = {}
         self._schemas: SchemaSet | None = None
+        self._fast: dict[str, Check | None] = {}
         self._schema_digest: bytes = b""
         self._schema_token = 0
         self.stats = Stats()
@@ -166,6 +234,7 @@ class Engine:
         value = digest.digest()
         if self._schemas is None or value != self._schema_digest:
             self._schemas = SchemaSet(self.settings.schemas, self.settings.root)
+            self._fast = fast_checks(self._schemas)
             self._schema_digest = value
             self._schema_token += 1
         return self._schemas
@@ -188,12 +257,14 @@ class Engine:
         problems.extend(schemas.problems)
         files, found = discover(settings.playbooks, settings.root)
         problems.extend(found)
+        unreadable = self._refresh(files, schemas)
         playbooks: list[Playbook] = []
         rejected: list[checks.Rejected] = []
-        live: set[Path] = set()
         for path in files:
-            live.add(path)
-            playbook, file_problems = self._load_file(path, schemas)
+            if path in unreadable:
+                problems.append(unreadable[path])
+                continue
+            playbook, file_problems = self._playbook(path, schemas)
             problems.extend(file_problems)
             if playbook is not None:
                 playbooks.append(playbook)
@@ -203,6 +274,7 @@ class Engine:
                     rel_path(path, settings.root), entry.kind, entry.doc,
                     tuple(find_refs(entry.doc.data, schemas.kinds[entry.kind].shape)),
                     frozenset(p.field for p in entry.schema_problems)))
+        live = set(files)
         for stale in set(self._cache) - live:
             del self._cache[stale]
         self.stats.files = len(files)
@@ -211,37 +283,109 @@ class Engine:
         valid = {p.id: p for p in sorted(index.playbooks.values(), key=lambda p: p.id)}
         return Handbook(settings, schemas, valid, sort_problems(problems), index)
 
-    def _load_file(self, path: Path, schemas: SchemaSet) -> tuple[Playbook | None, list[Problem]]:
-        settings = self.settings
-        rel = rel_path(path, settings.root)
-        try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            return None, [Problem(rel, 0, 0, "not-a-file", f"The file cannot be read: "
-                                  f"{exc.strerror}.", "Check the file's permissions.")]
-        digest = hashlib.blake2b(raw, digest_size=16).digest()
-        entry = self._cache.get(path)
-        if entry is None or entry.digest != digest:
-            doc, problems = load_yaml(raw, rel)
-            entry = _Entry(digest, doc, problems)
-            self._cache[path] = entry
+    def _refresh(self, files: list[Path], schemas: SchemaSet) -> dict[Path, Problem]:
+        """Bring every file's entry up to date: read each file, and parse and validate the
+        ones whose content (or the schemas) changed; returns the files that cannot be read."""
+        unreadable: dict[Path, Problem] = {}
+        todo: list[tuple[Path, str, bytes, bytes]] = []
+        for path in files:
+            rel = rel_path(path, self.settings.root)
+            try:
+                source = path.read_bytes()
+            except OSError as exc:
+                unreadable[path] = Problem(rel, 0, 0, "not-a-file", f"The file cannot be "
+                                           f"read: {exc.strerror}.",
+                                           "Check the file's permissions.")
+                continue
+            digest = hashlib.blake2b(source, digest_size=16).digest()
+            entry = self._cache.get(path)
+            if entry is None or entry.digest != digest or entry.schema_token != self._schema_token:
+                todo.append((path, rel, source, digest))
+        if not todo:
+            return unreadable
+        disk = DiskCache.open(self.cache_dir, self._schema_digest) if self.cache_dir else None
+        fresh: list[tuple[Path, str, bytes, bytes]] = []
+        for job in todo:
+            path, rel, source, digest = job
+            hit = disk.get(rel, digest) if disk else None
+            if hit is None:
+                fresh.append(job)
+            else:
+                self._store(path, digest, _LazyDocument(hit.data, source)
+                            if hit.data is not None else None, hit)
+        for (path, rel, _, digest), (doc, checked) in zip(
+                fresh, self._check_all(fresh, schemas), strict=True):
             self.stats.parsed += 1
+            self.stats.validated += checked.data is not None
+            self._store(path, digest, doc, checked)
+            if disk is not None:
+                disk.put(rel, digest, checked)
+        if disk is not None:
+            disk.save({rel_path(p, self.settings.root) for p in files})
+        return unreadable
+
+    def _check_all(self, jobs: list[tuple[Path, str, bytes, bytes]], schemas: SchemaSet
+                   ) -> list[tuple[Document | None, _Checked]]:
+        """Each job's parse and schema result, on every core when there are many."""
+        if len(jobs) < PARALLEL_MIN or not _can_fork():
+            return [check_file(rel, source, schemas, self._fast)
+                    for _, rel, source, _ in jobs]
+        global _WORKER
+        _WORKER = (schemas, self._fast)
+        workers = min(os.cpu_count() or 1, 8)
+        # This process takes the first share itself; the rest go to forked workers, whose
+        # documents come back as data only (positions are found again if ever needed).
+        share = -(-len(jobs) // workers)
+        mine, theirs = jobs[:share], jobs[share:]
+        chunks = [[(rel, source) for _, rel, source, _ in theirs[i:i + 50]]
+                  for i in range(0, len(theirs), 50)]
+        context = multiprocessing.get_context("fork")
+        try:
+            with context.Pool(workers - 1) as pool:
+                pending = pool.map_async(_check_chunk, chunks)
+                out = [check_file(rel, source, schemas, self._fast) for _, rel, source, _ in mine]
+                results = [c for chunk in pending.get() for c in chunk]
+        finally:
+            _WORKER = None
+        out += [(_LazyDocument(c.data, job[2]) if c.data is not None else None, c)
+                for job, c in zip(theirs, results, strict=True)]
+        return out
+
+    def _store(self, path: Path, digest: bytes, doc: Document | None, checked: _Checked) -> None:
+        if doc is None:
+            self._cache[path] = _Entry(digest, None, checked.problems, self._schema_token)
+        else:
+            self._cache[path] = _Entry(digest, doc, [], self._schema_token, checked.problems,
+                                       checked.kind)
+
+    def _playbook(self, path: Path, schemas: SchemaSet) -> tuple[Playbook | None, list[Problem]]:
+        entry = self._cache[path]
         if entry.doc is None:
             return None, entry.problems
-        if entry.schema_token != self._schema_token:
-            entry.schema_problems, entry.kind = _validate(entry.doc, rel, schemas)
-            entry.schema_token = self._schema_token
-            self.stats.validated += 1
         if entry.schema_problems or entry.kind is None:
             return None, entry.schema_problems
-        kind = schemas.kinds[entry.kind]
-        folder = path.parent.relative_to(settings.playbooks).parts
-        refs = tuple(find_refs(entry.doc.data, kind.shape))
-        playbook = Playbook.from_document(entry.doc, Source(rel, 1), folder, refs)
-        return playbook, []
+        if entry.refs is None:
+            entry.refs = tuple(find_refs(entry.doc.data, schemas.kinds[entry.kind].shape))
+        if entry.playbook is None:
+            rel = rel_path(path, self.settings.root)
+            folder = path.parent.relative_to(self.settings.playbooks).parts
+            entry.playbook = Playbook.from_document(entry.doc, Source(rel, 1), folder,
+                                                    entry.refs)
+        return entry.playbook, []
 
 
-def _validate(doc: Document, rel: str, schemas: SchemaSet) -> tuple[list[Problem], str | None]:
+def fast_checks(schemas: SchemaSet) -> dict[str, Check | None]:
+    """Each kind's compiled "certainly valid" predicate (see :mod:`opsbook.fastcheck`)."""
+    out: dict[str, Check | None] = {}
+    for name, kind in schemas.kinds.items():
+        formats = kind.validator.format_checker
+        out[name] = compile_kind(kind.schema, BASE_URI + kind.path.name, schemas.registry,
+                                 formats) if formats is not None else None
+    return out
+
+
+def _validate(doc: Document, rel: str, schemas: SchemaSet, fast: dict[str, Check | None]
+              ) -> tuple[list[Problem], str | None]:
     data = doc.data
     kind_name = data.get("kind")
     if kind_name is None:
@@ -255,6 +399,9 @@ def _validate(doc: Document, rel: str, schemas: SchemaSet) -> tuple[list[Problem
                         f"{show(kind_name)} is not a kind of this handbook{near or '.'}",
                         f"The kinds are: {', '.join(schemas.kinds)}.", "kind")], None
     kind: Kind = schemas.kinds[kind_name]
+    quick = fast.get(kind_name)
+    if quick is not None and quick(data):
+        return [], kind_name  # certainly valid: jsonschema would find nothing
     problems = [p for error in kind.validator.iter_errors(data)
                 for p in describe(error, kind, doc, rel)]
     return problems, kind_name

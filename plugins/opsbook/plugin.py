@@ -107,6 +107,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             raise PluginError(f"opsbook: {exc}") from exc
         engine = engine_for(settings)
         handbook = engine.load()
+        stats = engine.stats
+        log.debug(f"{stats.files} playbook files, {stats.parsed} parsed, "
+                  f"{stats.validated} validated")
         errors = 0
         for problem in handbook.problems:
             if problem.is_error:
