@@ -177,3 +177,13 @@ def test_a_new_kind_naming_a_team_shows_on_its_page(tmp_path: Path) -> None:
     page = load(site, "teams/marketing/")
     assert page.find("div", cls="ob-duty-mentions").find("tbody").rows() == \
         [["Tier policy", "Decided by", "Marketing"]]
+
+
+def test_a_team_with_rituals_links_its_calendar_feed(repo_site: Path) -> None:
+    marketing = (repo_site / "teams/marketing/index.html").read_text("utf-8")
+    assert 'class="ob-feed" href="../../calendar/marketing.ics"' in marketing
+    assert (repo_site / "calendar/marketing.ics").is_file()
+    # Legal takes part in no ritual: no feed, no link.
+    legal = (repo_site / "teams/legal/index.html").read_text("utf-8")
+    assert "ob-feed" not in legal
+    assert not (repo_site / "calendar/legal.ics").exists()

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from opsbook.model import Playbook, Role, Team, Term
+from opsbook.pages import rituals_calendar
 from opsbook.schemas import Shape
 
 if TYPE_CHECKING:
@@ -268,6 +269,8 @@ def pages(builder: SiteBuilder) -> Iterator[Page]:
     from opsbook.site import Page
 
     all_duties = collect(builder)
+    team_feeds = {feed.team: feed.path for feed in rituals_calendar.feeds(
+        builder, rituals_calendar.find_rituals(builder)) if feed.team}
     summary = []
     for team in sorted_teams(builder):
         roles = roles_of_team(builder, team.id)
@@ -277,7 +280,7 @@ def pages(builder: SiteBuilder) -> Iterator[Page]:
         yield Page(src, builder.render(
             "team.md.j2", src, {"title": team.name}, team=team, roles=roles, duties=found,
             raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
-            defined_in=_organisation(builder, team)),
+            defined_in=_organisation(builder, team), feed=team_feeds.get(team.id)),
             team.source.path)
     for role in sorted(builder.index.roles.values(), key=lambda r: r.id):
         src = f"roles/{role.id}.md"
