@@ -6,11 +6,12 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, TODAY, build, copy_project, run
+from conftest import BIN, ROOT, TODAY, build, copy_project, env, run
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
 from opsbook.site import SiteBuilder
@@ -154,3 +155,18 @@ def test_a_hand_written_page_at_a_generated_path_is_a_located_error(tmp_path: Pa
             "of a page the handbook generates from playbooks/rituals/sprint-review.yaml. "
             "Rename or move the hand-written page. [page-clash]") in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_an_overdue_review_is_a_warning_that_fails_strict(tmp_path: Path) -> None:
+    project = copy_project(tmp_path / "project")
+    later = env(OPSBOOK_TODAY="2027-06-01")
+    mkdocs = str(BIN / "mkdocs")
+    relaxed = subprocess.run([mkdocs, "build", "-d", str(tmp_path / "a")], cwd=project,
+                             env=later, capture_output=True, text=True, check=False)
+    strict = subprocess.run([mkdocs, "build", "--strict", "-d", str(tmp_path / "b")],
+                            cwd=project, env=later, capture_output=True, text=True, check=False)
+    assert relaxed.returncode == 0
+    assert "[review-overdue]" in relaxed.stderr
+    assert strict.returncode == 1
+    assert "warnings in strict mode" in strict.stdout + strict.stderr
+    assert "Traceback" not in strict.stderr
