@@ -8,6 +8,7 @@ Usage (``make bench`` runs the first line)::
     .venv/bin/python benchmarks/run.py validate --sizes 1000,10000
     .venv/bin/python benchmarks/run.py serve --sizes 1000
     .venv/bin/python benchmarks/run.py chart                # redraw the chart from results
+    .venv/bin/python benchmarks/run.py report               # results as Markdown tables
 
 Every measured command runs in its own child process (cold: imports, schema loading and all),
 wrapped by this script so that wall time and peak memory (the largest resident set of the
@@ -68,8 +69,10 @@ def _measure_child(args: list[str]) -> None:
     with log.open("a", encoding="utf-8") as sink:
         code = subprocess.run(args, stdout=sink, stderr=sink, check=False).returncode
     wall = time.perf_counter() - start
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
-    print(json.dumps({"wall_s": round(wall, 3), "peak_mib": round(peak_kib / 1024, 1),
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU time as well as wall time: the machine may be shared, and CPU time suffers less.
+    print(json.dumps({"wall_s": round(wall, 3), "cpu_s": round(usage.ru_utime + usage.ru_stime, 3),
+                      "peak_mib": round(usage.ru_maxrss / 1024, 1),  # KiB on Linux
                       "exit": code}))
 
 
@@ -285,13 +288,56 @@ def chart() -> Path | None:
     return CHART
 
 
+def report() -> None:
+    """The results as Markdown tables, for docs/opsbook/benchmarks.md."""
+    def load(mode: str) -> list[dict[str, Any]]:
+        path = RESULTS / f"{mode}.json"
+        rows: list[dict[str, Any]] = (json.loads(path.read_text(encoding="utf-8"))["rows"]
+                                      if path.exists() else [])
+        return rows
+
+    def size(run: dict[str, Any] | None) -> str:
+        return f"{run['site_bytes'] / 2**20:,.0f} MiB" if run else "not run"
+
+    def cell(run: dict[str, Any] | None, key: str, fmt: str, unit: str) -> str:
+        return "not run" if not run or key not in run else format(run[key], fmt) + unit
+
+    print("| N | opsbook build | peak memory | site | stock Material build | peak memory | site "
+          "| time ratio | size ratio |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in load("build"):
+        h, b = r.get("handbook"), r.get("baseline")
+        print(f"| {r['n']:,} | {cell(h, 'wall_s', '.1f', ' s')} "
+              f"| {cell(h, 'peak_mib', ',.0f', ' MiB')} | {size(h)} "
+              f"| {cell(b, 'wall_s', '.1f', ' s')} | {cell(b, 'peak_mib', ',.0f', ' MiB')} "
+              f"| {size(b)} "
+              f"| {r.get('time_ratio', '–')} | {r.get('size_ratio', '–')} |")
+    print()
+    print("| N | opsbook validate | with --cache, first run | with --cache, again "
+          "| check-jsonschema (one run per kind) | speed-up |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in load("validate"):
+        print(f"| {r['n']:,} | {r['opsbook']['wall_s']:.2f} s "
+              f"| {cell(r.get('opsbook_cache_cold'), 'wall_s', '.2f', ' s')} "
+              f"| {cell(r.get('opsbook_cache_warm'), 'wall_s', '.2f', ' s')} "
+              f"| {r['check_jsonschema']['wall_s']:.1f} s | {r['speedup']:.1f}x |")
+    print()
+    print("| N | first build | rebuild after a one-file edit | opsbook's share | files parsed "
+          "| files validated |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for r in load("serve"):
+        print(f"| {r['n']:,} | {r['first_s']:.1f} s | {r['rebuild_s']:.1f} s "
+              f"| {r['opsbook_s']:.2f} s ({r['opsbook_share'] * 100:.1f} %) | {r['parsed']} "
+              f"| {r['validated']} |")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "_measure":
         _measure_child(sys.argv[sys.argv.index("--") + 1:])
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("mode", nargs="?", default="all",
-                        choices=("all", "build", "validate", "serve", "chart"))
+                        choices=("all", "build", "validate", "serve", "chart", "report"))
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)),
                         help="comma-separated numbers of playbooks (default %(default)s)")
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX,
@@ -300,6 +346,9 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true",
                         help="regenerate the handbooks instead of reusing benchmarks/out/")
     options = parser.parse_args()
+    if options.mode == "report":
+        report()
+        return
     sizes = [int(s.replace("_", "")) for s in options.sizes.split(",") if s]
     if options.fresh:
         shutil.rmtree(OUT, ignore_errors=True)

@@ -57,8 +57,8 @@ def test_bounded_splits_large_sections_in_order() -> None:
         assert list(_leaves(nav)) == [f"p/{i}.md" for i in range(size)]
         assert all(len(section) <= NAV_SECTION_LIMIT for section in _sections(nav))
     nav = bounded([{f"Page {i:05d}": f"p/{i}.md"} for i in range(100)])
-    assert [next(iter(e)) for e in nav] == ["Page 00000 – Page 00033", "Page 00034 – Page 00067",
-                                           "Page 00068 – Page 00099"]
+    assert [next(iter(e)) for e in nav] == ["Page 00000 – Page 00024", "Page 00025 – Page 00049",
+                                           "Page 00050 – Page 00074", "Page 00075 – Page 00099"]
 
 
 def _nav_links(site: Path, page: Path) -> set[Path]:

@@ -25,7 +25,7 @@ from opsbook.fastcheck import Check, compile_kind
 from opsbook.model import WIKI_LINK, Playbook, Ref, Source
 from opsbook.problems import Problem, sort_problems
 from opsbook.schemas import BASE_URI, Kind, SchemaSet, Shape
-from opsbook.yamlsrc import Document
+from opsbook.yamlsrc import Document, YamlProblem
 from opsbook.yamlsrc import Path as JsonPath
 from opsbook.yamlsrc import load as load_yaml
 from opsbook.yamlsrc import parse as parse_yaml
@@ -155,19 +155,22 @@ def find_refs(data: Any, shape: Shape | None, path: JsonPath = ()) -> Iterator[R
 
 
 class _LazyDocument(Document):
-    """A document parsed in another process or read from the disk cache: only its data came
-    back. Positions (and raw scalar text) are found by parsing its bytes again, the first time
-    a problem needs a line number, so valid files never pay for them."""
+    """A document whose data is kept but whose positions (and raw scalar text) are not: they
+    were most of a loaded handbook's memory, and only a problem found later needs them. They are
+    found by parsing the file again, the first time a line number is asked for."""
 
-    def __init__(self, data: Any, source: bytes) -> None:
+    def __init__(self, data: Any, path: Path) -> None:
         # ``positions`` and ``raw`` are left unset on purpose: __getattr__ fills them.
         self.data = data
-        self._source = source
+        self._path = path
 
     def __getattr__(self, name: str) -> Any:
         if name not in ("positions", "raw"):
             raise AttributeError(name)
-        full = parse_yaml(self._source)
+        try:
+            full = parse_yaml(self._path.read_bytes())
+        except (OSError, YamlProblem):  # changed or gone since: no better place to point at
+            full = Document(self.data)
         self.positions, self.raw = full.positions, full.raw
         return getattr(self, name)
 
@@ -189,6 +192,13 @@ def check_file(rel: str, source: bytes, schemas: SchemaSet,
         return None, _Checked(None, problems, None)
     schema_problems, kind = _validate(doc, rel, schemas, fast)
     return doc, _Checked(doc.data, schema_problems, kind)
+
+
+def _lazy(result: tuple[Document | None, _Checked], path: Path
+          ) -> tuple[Document | None, _Checked]:
+    """The result with its document's positions dropped (see :class:`_LazyDocument`)."""
+    doc, checked = result
+    return (None if doc is None else _LazyDocument(doc.data, path)), checked
 
 
 #: Files to check before a second process pays for itself (forking, sending results back).
@@ -311,7 +321,7 @@ class Engine:
             if hit is None:
                 fresh.append(job)
             else:
-                self._store(path, digest, _LazyDocument(hit.data, source)
+                self._store(path, digest, _LazyDocument(hit.data, path)
                             if hit.data is not None else None, hit)
         for (path, rel, _, digest), (doc, checked) in zip(
                 fresh, self._check_all(fresh, schemas), strict=True):
@@ -328,8 +338,8 @@ class Engine:
                    ) -> list[tuple[Document | None, _Checked]]:
         """Each job's parse and schema result, on every core when there are many."""
         if len(jobs) < PARALLEL_MIN or not _can_fork():
-            return [check_file(rel, source, schemas, self._fast)
-                    for _, rel, source, _ in jobs]
+            return [_lazy(check_file(rel, source, schemas, self._fast), path)
+                    for path, rel, source, _ in jobs]
         global _WORKER
         _WORKER = (schemas, self._fast)
         workers = min(os.cpu_count() or 1, 8)
@@ -343,11 +353,12 @@ class Engine:
         try:
             with context.Pool(workers - 1) as pool:
                 pending = pool.map_async(_check_chunk, chunks)
-                out = [check_file(rel, source, schemas, self._fast) for _, rel, source, _ in mine]
+                out = [_lazy(check_file(rel, source, schemas, self._fast), path)
+                       for path, rel, source, _ in mine]
                 results = [c for chunk in pending.get() for c in chunk]
         finally:
             _WORKER = None
-        out += [(_LazyDocument(c.data, job[2]) if c.data is not None else None, c)
+        out += [(_LazyDocument(c.data, job[0]) if c.data is not None else None, c)
                 for job, c in zip(theirs, results, strict=True)]
         return out
 

@@ -16,16 +16,18 @@ from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.utils.templates import TemplateContext
 
 from opsbook import config as options
 from opsbook.engine import Engine, Handbook, Settings, rel_path
 from opsbook.macros import Macros
 from opsbook.problems import CONFIG_CODES, Problem
 from opsbook.rawhtml import RawHtmlBlocks
-from opsbook.site import ASSET_DIR, Page, RenderError, SiteBuilder, bounded, static_assets
+from opsbook.site import ASSET_DIR, Asset, Page, RenderError, SiteBuilder, bounded, static_assets
 
 log = get_plugin_logger(__name__)
 
@@ -96,6 +98,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self.handbook: Handbook | None = None
         self.builder: SiteBuilder | None = None
         self.pages: list[Page] = []
+        self.assets: list[Asset] = []
+        self._asset_files: list[File] = []
         self.raw_html = RawHtmlBlocks()
         self._generated: set[str] = set()
 
@@ -132,7 +136,10 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             if folder.is_dir() and str(folder) not in config.watch:
                 config.watch.append(str(folder))
         # Rendered once here: the navigation lists every generated page, and on_files adds them.
+        # Assets first: the JSON export needs a lot of memory for a moment, which the pages then
+        # reuse instead of adding to the build's peak.
         try:
+            self.assets = self.builder.assets()
             self.pages = self.builder.pages()
         except RenderError as exc:
             raise PluginError(f"opsbook: {exc}") from exc
@@ -189,8 +196,11 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
                 file.edit_uri = posixpath.relpath(
                     (root / page.source).as_posix(), docs_rel.as_posix())
             files.append(file)
-        for asset in self.builder.assets():
-            files.append(File.generated(config, asset.path, content=asset.content))
+        for asset in self.assets:
+            file = File.generated(config, asset.path, content=asset.content)
+            self._asset_files.append(file)
+            files.append(file)
+        self.pages, self.assets = [], []  # the files hold the content now
         return files
 
     def on_page_markdown(self, markdown: str, *, page: MkDocsPage, config: MkDocsConfig,
@@ -198,3 +208,29 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         # Only Opsbook's own pages take the fast path for HTML blocks (see opsbook.rawhtml).
         self.raw_html.active = page.file.src_uri in self._generated
         return markdown
+
+    def on_page_content(self, html: str, *, page: MkDocsPage, config: MkDocsConfig,
+                        files: Files) -> str:
+        if page.file.src_uri in self._generated:
+            # Converted: MkDocs keeps every page until the build ends, and a generated page's
+            # Markdown (twice: the file and the page) is not needed again.
+            page.markdown = None
+            page.file.content_string = ""
+        return html
+
+    def on_page_context(self, context: TemplateContext, /, *, page: MkDocsPage,
+                        config: MkDocsConfig, nav: Navigation) -> TemplateContext:
+        # Pages are rendered after static files are copied, so the assets (the JSON export,
+        # calendars...) are written by now: let their bytes go.
+        for file in self._asset_files:
+            file.content_bytes = b""
+        self._asset_files = []
+        return context
+
+    @event_priority(-100)  # last: every other plugin has seen the page
+    def on_post_page(self, output: str, *, page: MkDocsPage, config: MkDocsConfig) -> str:
+        if page.file.src_uri in self._generated:
+            # Written out next; MkDocs would keep every page's HTML until the build ends,
+            # which at 10,000 pages is most of the build's memory.
+            page.content = None
+        return output
