@@ -8,6 +8,7 @@ by its content, so a rebuild under ``mkdocs serve`` re-reads only what changed.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -182,6 +183,7 @@ class _Checked:
     data: Any
     problems: list[Problem]
     kind: str | None
+    refs: tuple[Ref, ...] | None = None  # found in this process, while workers still work
 
 
 def check_file(rel: str, source: bytes, schemas: SchemaSet,
@@ -251,6 +253,18 @@ class Engine:
 
     def load(self) -> Handbook:
         """Run the whole pipeline; problems are collected, never raised."""
+        # Loading builds millions of small acyclic objects (parsed YAML); the cyclic garbage
+        # collector would scan them again and again for nothing (a quarter of the time of
+        # `opsbook validate` at 10,000 playbooks). Reference counting still frees everything.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._load()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _load(self) -> Handbook:
         settings = self.settings
         self.stats = Stats()
         problems: list[Problem] = []
@@ -355,6 +369,10 @@ class Engine:
                 pending = pool.map_async(_check_chunk, chunks)
                 out = [_lazy(check_file(rel, source, schemas, self._fast), path)
                        for path, rel, source, _ in mine]
+                for _, checked in out:
+                    if checked.kind is not None and not checked.problems:
+                        checked.refs = tuple(find_refs(checked.data,
+                                                       schemas.kinds[checked.kind].shape))
                 results = [c for chunk in pending.get() for c in chunk]
         finally:
             _WORKER = None
@@ -367,7 +385,7 @@ class Engine:
             self._cache[path] = _Entry(digest, None, checked.problems, self._schema_token)
         else:
             self._cache[path] = _Entry(digest, doc, [], self._schema_token, checked.problems,
-                                       checked.kind)
+                                       checked.kind, checked.refs)
 
     def _playbook(self, path: Path, schemas: SchemaSet) -> tuple[Playbook | None, list[Problem]]:
         entry = self._cache[path]
