@@ -47,7 +47,7 @@ def read_options(config_file: Path) -> dict[str, Any]:
     """The ``opsbook`` plugin options of ``config_file``, defaults filled in."""
     try:
         with config_file.open(encoding="utf-8-sig") as handle:
-            config = yaml.load(handle, Loader=_TolerantLoader)  # noqa: S506 - safe subclass
+            config = yaml.load(handle, Loader=_TolerantLoader)
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot be read: {exc.strerror}.") from exc
     except yaml.YAMLError as exc:
