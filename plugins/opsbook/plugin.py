@@ -84,6 +84,25 @@ def _prune_navigation(config: MkDocsConfig) -> None:
                                  str(THEME_DIR))
 
 
+def _link_base(page_url: str) -> tuple[str, str]:
+    """The folder a page's navigation links are written relative to, and the way up to it:
+    ``a/b/p/`` (directory URLs) links from ``a/b`` through ``../``; ``a/b/p.html`` from ``a/b``."""
+    if page_url.endswith("/"):
+        return posixpath.dirname(page_url.rstrip("/")), "../"
+    return posixpath.dirname(page_url), ""
+
+
+def nav_href(url: str, page_url: str) -> str:
+    """A relative link from the page at ``page_url`` to the site-relative ``url`` that is the
+    same for every page in the page's folder (MkDocs' shortest link is not)."""
+    folder, up = _link_base(page_url)
+    rel = posixpath.relpath(url or ".", folder or ".")
+    rel = "" if rel == "." else rel
+    if (url.endswith("/") or not url) and rel and not rel.endswith("/"):
+        rel += "/"
+    return up + rel or "./"
+
+
 def engine_for(settings: Settings) -> Engine:
     engine = _ENGINES.get(settings)
     if engine is None:
@@ -102,7 +121,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self.pages: list[Page] = []
         self.assets: list[Asset] = []
         self._asset_files: list[File] = []
-        self._nav_html: dict[tuple[int, str, int, str], str] = {}
+        self._nav_html: dict[tuple[int, str, int, str, str], str] = {}
         self.raw_html = RawHtmlBlocks()
         self._generated: set[str] = set()
 
@@ -229,12 +248,13 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
                files: Files) -> jinja2.Environment:
         self._nav_html = {}
         env.globals["opsbook_nav_cache"] = self._nav_fragment
+        env.globals["opsbook_href"] = nav_href
         return env
 
-    def _nav_fragment(self, render: Any, item: Any, path: str, level: int, base_url: str) -> str:
-        """A navigation item off the current page's path, rendered once for all pages at the
-        same depth (see theme/partials/nav.html)."""
-        key = (id(item), path, level, base_url)
+    def _nav_fragment(self, render: Any, item: Any, path: str, level: int, page_url: str) -> str:
+        """A navigation item off the current page's path, rendered once for all the pages of a
+        folder (see theme/partials/nav.html)."""
+        key = (id(item), path, level, *_link_base(page_url))
         html = self._nav_html.get(key)
         if html is None:
             html = self._nav_html[key] = str(render(item, path, level))
