@@ -128,12 +128,22 @@ def prepare(n: int, what: str) -> Path:
 
 # -- modes -------------------------------------------------------------------------------
 
-def run_build(sizes: list[int], baseline_max: int) -> list[dict[str, Any]]:
+def run_build(sizes: list[int], baseline_max: int, reuse: bool) -> list[dict[str, Any]]:
     rows = []
+    path = RESULTS / "build.json"
+    earlier = {r["n"]: r for r in json.loads(path.read_text(encoding="utf-8"))["rows"]} \
+        if reuse and path.exists() else {}
     for n in sizes:
         print(f"N = {n:,}", flush=True)
         row: dict[str, Any] = {"n": n}
         for what in ("handbook", "baseline"):
+            if what == "baseline" and earlier.get(n, {}).get("baseline"):
+                row["baseline"] = earlier[n]["baseline"]
+                b = row["baseline"]
+                print(f"  baseline  {b['wall_s']:>8.2f} s  {b['peak_mib']:>8.1f} MiB peak  "
+                      f"{mib(b['site_bytes']):>14}  (from the previous run: --reuse-baseline)",
+                      flush=True)
+                continue
             if what == "baseline" and n > baseline_max:
                 estimate = _estimate_baseline(n)
                 print(f"  baseline skipped above --baseline-max {baseline_max:,}: stock "
@@ -345,6 +355,9 @@ def main() -> None:
     parser.add_argument("--baseline-max", type=int, default=BASELINE_MAX,
                         help="skip the stock-Material baseline above this N (default "
                              "%(default)s; it takes about an hour at 5,000)")
+    parser.add_argument("--reuse-baseline", action="store_true",
+                        help="take the stock-Material figures from the previous results instead "
+                             "of building the baseline again (it does not change with Opsbook)")
     parser.add_argument("--fresh", action="store_true",
                         help="regenerate the handbooks instead of reusing benchmarks/out/")
     options = parser.parse_args()
@@ -358,7 +371,7 @@ def main() -> None:
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
     if options.mode in ("all", "build"):
         print("== build: opsbook handbook vs stock MkDocs + Material", flush=True)
-        save("build", run_build(sizes, options.baseline_max), command)
+        save("build", run_build(sizes, options.baseline_max, options.reuse_baseline), command)
     if options.mode in ("all", "validate"):
         print("== validate: opsbook validate vs check-jsonschema (whole process, cold)",
               flush=True)

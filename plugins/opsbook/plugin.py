@@ -122,6 +122,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self.assets: list[Asset] = []
         self._asset_files: list[File] = []
         self._nav_html: dict[tuple[int, str, int, str, str], str] = {}
+        self._nav_base: tuple[str, str] = ("", "")
         self.raw_html = RawHtmlBlocks()
         self._generated: set[str] = set()
 
@@ -254,7 +255,11 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
     def _nav_fragment(self, render: Any, item: Any, path: str, level: int, page_url: str) -> str:
         """A navigation item off the current page's path, rendered once for all the pages of a
         folder (see theme/partials/nav.html)."""
-        key = (id(item), path, level, *_link_base(page_url))
+        base = _link_base(page_url)
+        if base != self._nav_base:
+            # MkDocs builds a folder's pages one after another: keep one folder's fragments.
+            self._nav_html, self._nav_base = {}, base
+        key = (id(item), path, level, *base)
         html = self._nav_html.get(key)
         if html is None:
             html = self._nav_html[key] = str(render(item, path, level))
