@@ -10,19 +10,21 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
 from opsbook import report, scaffold
-from opsbook.config import ConfigError, read_options, settings_for
+from opsbook.config import DEFAULTS, ConfigError, read_options, settings_for
 from opsbook.engine import Engine, Handbook
 from opsbook.problems import CONFIG_CODES, Problem
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+DEFAULT_CONFIG = "mkdocs.yml"
 
 _config_option = click.option(
     "-f", "--config-file", "config_file", type=click.Path(dir_okay=False, path_type=Path),
-    default="mkdocs.yml", show_default=True,
+    default=DEFAULT_CONFIG, show_default=True,
     help="The site's MkDocs configuration; Opsbook reads its `opsbook` plugin options and "
          "resolves folders against its directory.")
 
@@ -34,8 +36,7 @@ CACHE_DIR = ".opsbook-cache"
 def _load(config_file: Path, cache: bool = False) -> Handbook:
     root = config_file.resolve().parent
     try:
-        options = read_options(config_file) if config_file.exists() else \
-            read_options_default(config_file)
+        options = _options(config_file)
         settings = settings_for(root, options)
     except ConfigError as exc:
         click.echo(f"opsbook: {exc}", err=True)
@@ -43,12 +44,13 @@ def _load(config_file: Path, cache: bool = False) -> Handbook:
     return Engine(settings, cache_dir=root / CACHE_DIR if cache else None).load()
 
 
-def read_options_default(config_file: Path) -> dict[str, object]:
-    from opsbook.config import DEFAULTS
-
-    if config_file.name != "mkdocs.yml":
-        raise ConfigError(f"{config_file}: no such file.")
-    return dict(DEFAULTS)
+def _options(config_file: Path) -> dict[str, Any]:
+    """The plugin options of ``config_file``; a folder without mkdocs.yml gets the defaults."""
+    if config_file.exists():
+        return read_options(config_file)
+    if config_file == Path(DEFAULT_CONFIG):
+        return dict(DEFAULTS)
+    raise ConfigError(f"{config_file}: no such file.")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -274,9 +274,9 @@ class Engine:
                                         f"The {label} folder does not exist.",
                                         f"Create it, or set `{label}_dir` in mkdocs.yml."))
         if problems:
-            empty = SchemaSet(settings.schemas, settings.root) if settings.schemas.is_dir() \
-                else None
-            return Handbook(settings, empty or _EmptySchemas(), {}, problems, checks.Index())
+            # A missing schemas folder gives an empty SchemaSet, so `opsbook kinds` still works.
+            schemas = SchemaSet(settings.schemas, settings.root)
+            return Handbook(settings, schemas, {}, problems, checks.Index())
         schemas = self._schema_set()
         problems.extend(schemas.problems)
         files, found = discover(settings.playbooks, settings.root)
@@ -434,9 +434,3 @@ def _validate(doc: Document, rel: str, schemas: SchemaSet, fast: dict[str, Check
     problems = [p for error in kind.validator.iter_errors(data)
                 for p in describe(error, kind, doc, rel)]
     return problems, kind_name
-
-
-class _EmptySchemas(SchemaSet):
-    def __init__(self) -> None:  # a handbook whose schemas folder is missing
-        self.kinds, self.problems, self.files = {}, [], {}
-
