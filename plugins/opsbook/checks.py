@@ -55,6 +55,8 @@ class Index:
     referenced_by: dict[str, list[str]] = field(default_factory=dict)
     #: playbook id -> ids of the playbooks and terms it references (document order)
     references: dict[str, list[str]] = field(default_factory=dict)
+    #: term id -> ids of the playbooks that use the term (sorted)
+    term_users: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -182,6 +184,7 @@ def check(playbooks: list[Playbook], settings: Settings,
                     problems.append(problem)
     references: dict[str, list[str]] = {}
     referenced_by: dict[str, set[str]] = defaultdict(set)
+    term_users: dict[str, set[str]] = defaultdict(set)
     for playbook in index.playbooks.values():
         targets: list[str] = []
         for ref in playbook.refs:
@@ -193,6 +196,7 @@ def check(playbooks: list[Playbook], settings: Settings,
                     ref.target in index.playbooks or ref.target in index.terms):
                 target = ref.target
                 if target in index.terms:
+                    term_users[target].add(playbook.id)
                     target = index.terms[target].glossary
                 if target != playbook.id:
                     if target not in targets:
@@ -210,6 +214,7 @@ def check(playbooks: list[Playbook], settings: Settings,
                                 "review.last_reviewed."))
     index.references = references
     index.referenced_by = {k: sorted(v) for k, v in sorted(referenced_by.items())}
+    index.term_users = {k: sorted(v) for k, v in sorted(term_users.items())}
     return index, problems
 
 

@@ -7,7 +7,6 @@ override; every collection is sorted by a stable key so the same input gives the
 
 from __future__ import annotations
 
-import functools
 import json
 import posixpath
 import traceback
@@ -238,7 +237,7 @@ class SiteBuilder:
                 "items_by_team": sorted(by_team.items(), key=lambda kv: self._name(kv[0])),
             }
         if playbook.kind == "glossary":
-            return {"term_users": self._term_users}
+            return {"term_users": self.index.term_users}
         if playbook.kind == "instance":
             md: Callable[..., Markup] = self.helpers(src)["md"]
 
@@ -254,17 +253,6 @@ class SiteBuilder:
 
             return {"field_value": field_value}
         return {}
-
-    @functools.cached_property
-    def _term_users(self) -> dict[str, list[str]]:
-        """Term id -> ids of the playbooks that use it; found once, not once per glossary (it
-        spans every playbook, which made glossary pages grow with the square of N)."""
-        users: dict[str, set[str]] = {}
-        for other in self.handbook.playbooks.values():
-            for ref in other.refs:
-                if ref.target in self.index.terms:
-                    users.setdefault(ref.target, set()).add(other.id)
-        return {k: sorted(v) for k, v in users.items()}
 
     def _name(self, party: str) -> str:
         if party in self.index.teams:
