@@ -16,6 +16,8 @@ from typing import Any
 from opsbook.yamlsrc import Document, Path
 
 WIKI_LINK = re.compile(r"\[\[([a-z0-9]+(?:-[a-z0-9]+)*)\]\]")
+#: A Markdown link ``[text](url)``; ``MD_LINK.sub(r"\1", text)`` keeps only its text.
+MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 REVIEW_MONTHS = {"monthly": 1, "quarterly": 3, "twice-yearly": 6, "yearly": 12}
 
 
@@ -157,7 +159,7 @@ class Term:
     def short(self) -> str:
         """The first sentence of the definition, for tooltips, without Markdown links."""
         text = WIKI_LINK.sub(lambda m: m.group(1), " ".join(self.definition.split()))
-        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = MD_LINK.sub(r"\1", text)
         end = re.search(r"(?<=[.!?])\s", text)
         return text[: end.start()] if end else text
 

@@ -23,7 +23,7 @@ import nh3
 from markdown.inlinepatterns import InlineProcessor
 from markupsafe import Markup, escape
 
-from opsbook.model import WIKI_LINK
+from opsbook.model import MD_LINK, WIKI_LINK
 
 ALLOWED_TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h4", "h5", "h6", "hr", "i",
@@ -130,7 +130,7 @@ class TextRenderer:
             return target.text if target else m.group(1)
 
         text = WIKI_LINK.sub(word, text)
-        text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+        text = MD_LINK.sub(r"\1", text)
         return re.sub(r"[*_`#>]", "", " ".join(text.split()))
 
 
