@@ -19,13 +19,9 @@ variable or macro name. ``docs/opsbook/macros.md`` documents them with live exam
 from __future__ import annotations
 
 import datetime as dt
-import re
-import traceback
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import jinja2
 from markupsafe import Markup
 
 from opsbook import rituals
@@ -50,49 +46,6 @@ def day_text(day: dt.date, year: bool = False) -> str:
     return f"{text} {day.year}" if year else text
 
 
-def _template_line(error: BaseException) -> int | None:
-    """The line of the page's Markdown where Jinja raised ``error``."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
-    return frames[-1].lineno if frames else None
-
-
-def _page_path(page: Any) -> str:
-    """The page's file as the user sees it: ``docs/x.md`` from the project folder."""
-    try:
-        return Path(page.file.abs_src_path).resolve().relative_to(Path.cwd()).as_posix()
-    except (TypeError, ValueError):  # generated page, or docs outside the working folder
-        return str(page.file.src_uri)
-
-
-def _located_errors(macros_plugin: Any) -> None:
-    """Make mkdocs-macros report a misspelt name or a wrong macro argument as one located line
-    with a suggestion, instead of its default message with a Python traceback.
-
-    mkdocs-macros formats errors through ``mkdocs_macros.errors.format_error``, a
-    ``functools.singledispatch`` function meant to be extended per exception type.
-    """
-    try:
-        from mkdocs_macros.errors import format_error
-    except ImportError:  # another version or layout: keep its own messages
-        return
-
-    def located(error: Exception, markdown: str, page: Any) -> str:
-        line = _template_line(error)
-        where = _page_path(page)
-        where = f"{where}:{line}" if line else where
-        message = str(error)
-        undefined = re.fullmatch(r"'([^']+)' is undefined", message)
-        if undefined:
-            names = {str(n) for n in (*macros_plugin.variables, *macros_plugin.macros)}
-            hint = suggest(undefined.group(1), names)
-            message = (f"{message}{hint or '.'} Check the spelling of the macro or variable "
-                       f"(the Opsbook macros are {', '.join(sorted(MACRO_NAMES))}).")
-        return f"Macro error at {where}: {message}"
-
-    format_error.register(MacroError, located)
-    format_error.register(jinja2.exceptions.UndefinedError, located)
-
-
 class Macros:
     """The functions and variables a hand-written page can use."""
 
@@ -104,7 +57,6 @@ class Macros:
     def register(self, macros_plugin: Any) -> None:
         """Hand the variables and macros to a mkdocs-macros plugin instance."""
         self._plugin = macros_plugin
-        _located_errors(macros_plugin)
         macros_plugin.register_variables({"playbooks": self.records()})
         macros_plugin.register_macros({
             "playbook": self.playbook,

@@ -2,14 +2,17 @@
 
 It loads the handbook in ``on_config`` (the same pipeline as ``opsbook validate``), logs every
 problem located, fails the build on errors, adds the generated pages and files in ``on_files``,
-points "edit this page" at the YAML, hands playbook data to mkdocs-macros, and watches the
-playbooks and schemas under ``mkdocs serve``.
+points "edit this page" at the YAML, hands playbook data to mkdocs-macros (and makes its errors
+located lines instead of tracebacks), and watches the playbooks and schemas under
+``mkdocs serve``.
 """
 
 from __future__ import annotations
 
 import gc
 import posixpath
+import re
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,9 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils.templates import TemplateContext
 
 from opsbook import config as options
+from opsbook.describe import suggest
 from opsbook.engine import Engine, Handbook, Settings, rel_path
-from opsbook.macros import Macros
+from opsbook.macros import MACRO_NAMES, MacroError, Macros
 from opsbook.problems import CONFIG_CODES, Problem
 from opsbook.rawhtml import RawHtmlBlocks
 from opsbook.site import ASSET_DIR, Asset, Page, RenderError, SiteBuilder, bounded, static_assets
@@ -176,6 +180,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             target.append(f"{ASSET_DIR}/{name}")
         macros = config.plugins.get("macros")
         if macros is not None:
+            _located_errors(macros)
             Macros(self.builder).register(macros)
         # Everything alive now (the handbook, its rendered pages) lasts the whole build: keep the
         # cyclic garbage collector from scanning it on every collection (about a tenth of a
@@ -287,3 +292,46 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()
+
+
+def _template_line(error: BaseException) -> int | None:
+    """The line of the page's Markdown where Jinja raised ``error``."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+    return frames[-1].lineno if frames else None
+
+
+def _page_path(page: Any) -> str:
+    """The page's file as the user sees it: ``docs/x.md`` from the project folder."""
+    try:
+        return Path(page.file.abs_src_path).resolve().relative_to(Path.cwd()).as_posix()
+    except (TypeError, ValueError):  # generated page, or docs outside the working folder
+        return str(page.file.src_uri)
+
+
+def _located_errors(macros_plugin: Any) -> None:
+    """Make mkdocs-macros report a misspelt name or a wrong macro argument as one located line
+    with a suggestion, instead of its default message with a Python traceback.
+
+    mkdocs-macros formats errors through ``mkdocs_macros.errors.format_error``, a
+    ``functools.singledispatch`` function meant to be extended per exception type.
+    """
+    try:
+        from mkdocs_macros.errors import format_error
+    except ImportError:  # another version or layout: keep its own messages
+        return
+
+    def located(error: Exception, markdown: str, page: Any) -> str:
+        line = _template_line(error)
+        where = _page_path(page)
+        where = f"{where}:{line}" if line else where
+        message = str(error)
+        undefined = re.fullmatch(r"'([^']+)' is undefined", message)
+        if undefined:
+            names = {str(n) for n in (*macros_plugin.variables, *macros_plugin.macros)}
+            hint = suggest(undefined.group(1), names)
+            message = (f"{message}{hint or '.'} Check the spelling of the macro or variable "
+                       f"(the Opsbook macros are {', '.join(sorted(MACRO_NAMES))}).")
+        return f"Macro error at {where}: {message}"
+
+    format_error.register(MacroError, located)
+    format_error.register(jinja2.exceptions.UndefinedError, located)
