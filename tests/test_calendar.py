@@ -53,7 +53,7 @@ def repo_page(today: str, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def feeds(builder: SiteBuilder) -> dict[str, bytes]:
-    return {a.path: a.content for a in rituals_calendar.assets(builder)}
+    return {a.path: a.content for a in (job.make() for job in rituals_calendar.assets(builder))}
 
 
 def expand(event: icalendar.Event, start: dt.date, end: dt.date) -> list[dt.date]:

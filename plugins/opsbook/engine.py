@@ -84,6 +84,8 @@ class Handbook:
     playbooks: dict[str, Playbook]
     problems: list[Problem]
     index: checks.Index
+    #: playbook id -> a digest of its file's content (what a rebuild compares)
+    versions: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[Problem]:
@@ -284,6 +286,7 @@ class Engine:
         unreadable = self._refresh(files, schemas)
         playbooks: list[Playbook] = []
         rejected: list[checks.Rejected] = []
+        versions: dict[str, bytes] = {}
         for path in files:
             if path in unreadable:
                 problems.append(unreadable[path])
@@ -292,6 +295,7 @@ class Engine:
             problems.extend(file_problems)
             if playbook is not None:
                 playbooks.append(playbook)
+                versions[playbook.id] = self._cache[path].digest
             elif (entry := self._cache.get(path)) and entry.doc and entry.kind in schemas.kinds:
                 # Failed its schema: its ids still exist and its references are still checked.
                 rejected.append(checks.Rejected(
@@ -305,7 +309,8 @@ class Engine:
         index, cross = checks.check(playbooks, settings, rejected)
         problems.extend(cross)
         valid = {p.id: p for p in sorted(index.playbooks.values(), key=lambda p: p.id)}
-        return Handbook(settings, schemas, valid, sort_problems(problems), index)
+        return Handbook(settings, schemas, valid, sort_problems(problems), index,
+                        {pid: versions[pid] for pid in valid})
 
     def _refresh(self, files: list[Path], schemas: SchemaSet) -> dict[Path, Problem]:
         """Bring every file's entry up to date: read each file, and parse and validate the

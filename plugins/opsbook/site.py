@@ -7,11 +7,13 @@ override; every collection is sorted by a stable key so the same input gives the
 
 from __future__ import annotations
 
+import hashlib
 import json
 import posixpath
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -24,7 +26,7 @@ from opsbook.engine import Handbook
 from opsbook.model import Playbook, freshness
 from opsbook.pages import FEATURES
 from opsbook.render import Target, TextRenderer, environment, front_matter, page_url, relative
-from opsbook.schemas import ENVELOPE
+from opsbook.schemas import ENVELOPE, Kind
 
 ASSET_DIR = "assets/opsbook"
 KIND_TEMPLATE = "kinds/{kind}.md.j2"
@@ -70,6 +72,34 @@ class Asset:
 
     path: str
     content: bytes
+
+
+#: The playbooks whose content a page or file shows: ids, or None for "any playbook".
+Shows = Callable[[], Iterable[str] | None]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A page or file of the site, not made yet.
+
+    Attributes:
+        path: The page's ``src_uri`` or the file's path.
+        make: Makes it.
+        shows: The ids of every playbook whose content can change what ``make`` returns
+            (``None``: any playbook). Under ``mkdocs serve`` (see :mod:`opsbook.incremental`)
+            a page is made again only when one of these changed, so this must never miss one;
+            what every page depends on (schemas, templates, settings, the teams and roles, the
+            set of playbook files) is covered by :meth:`SiteBuilder.scope` instead.
+    """
+
+    path: str
+    make: Callable[[], Any]
+    shows: Shows = lambda: None
+
+    @classmethod
+    def constant(cls, made: Page | Asset) -> Job:
+        """A page or file that shows no playbook (made already)."""
+        return cls(made.src_uri if isinstance(made, Page) else made.path, lambda: made, set)
 
 
 def static_assets() -> list[str]:
@@ -118,7 +148,10 @@ class SiteBuilder:
         self.site_url = site_url
         self.site_name = site_name
         self.env: jinja2.Environment = environment(templates)
+        self.template_dirs = [d for d in (templates, Path(str(
+            resources.files("opsbook") / "templates"))) if d is not None and d.is_dir()]
         self.text = TextRenderer(self._resolve)
+        self._mentions: dict[str, set[str]] | None = None
 
     # -- addresses -----------------------------------------------------------------------
 
@@ -261,35 +294,116 @@ class SiteBuilder:
             return self.index.roles[party].name.lower()
         return party
 
-    def pages(self) -> list[Page]:
-        """Every generated page, sorted by path."""
-        out = [self.playbook_page(p) for p in self.handbook.playbooks.values()]
-        out.extend(self.kind_pages())
+    def page_jobs(self) -> list[Job]:
+        """Every generated page, to be made."""
+        jobs = [Job(self.src_of(p), partial(self.playbook_page, p), partial(self.playbook_shows, p))
+                for p in self.handbook.playbooks.values()]
+        jobs.extend(self.kind_pages())
         for module in FEATURES:
-            out.extend(module.pages(self))
-        return sorted(out, key=lambda p: p.src_uri)
+            jobs.extend(module.pages(self))
+        return jobs
 
-    def assets(self) -> list[Asset]:
-        """Static files: the stylesheet and script, the JSON export, the schemas."""
+    def asset_jobs(self) -> list[Job]:
+        """Every generated file, to be made: the stylesheet and script, the JSON export, the
+        schemas, and the features' files."""
         package = resources.files("opsbook") / "assets"
-        out = [Asset(f"{ASSET_DIR}/{name}", (package / name).read_bytes())
-               for name in static_assets()]
-        out.append(Asset("opsbook.json", export.handbook_json(self).encode("utf-8")))
+        jobs = [Job.constant(Asset(f"{ASSET_DIR}/{name}", (package / name).read_bytes()))
+                for name in static_assets()]
+        jobs.append(Job("opsbook.json", lambda: Asset(
+            "opsbook.json", export.handbook_json(self).encode("utf-8"))))
         for module in FEATURES:
-            out.extend(module.assets(self))
+            jobs.extend(module.assets(self))
         for name, schema in sorted(self.handbook.schemas.files.items()):
             text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-            out.append(Asset(f"schemas/{name}", text.encode("utf-8")))
-        return out
+            jobs.append(Job.constant(Asset(f"schemas/{name}", text.encode("utf-8"))))
+        return jobs
 
-    def kind_pages(self) -> Iterable[Page]:
+    def pages(self) -> list[Page]:
+        """Every generated page, sorted by path."""
+        return sort_pages(job.make() for job in self.page_jobs())
+
+    def assets(self) -> list[Asset]:
+        """Every generated file."""
+        return [job.make() for job in self.asset_jobs()]
+
+    def kind_pages(self) -> Iterable[Job]:
         from opsbook.pages.reference import title_of  # the reference module builds on this one
 
         for kind in self.handbook.schemas.kinds.values():
             src = f"kinds/{kind.name}.md"
-            playbooks = sorted(self.handbook.by_kind(kind.name), key=lambda p: p.title.lower())
-            yield Page(src, self.render("kind-index.md.j2", src, {"title": kind.plural},
-                                        kind=kind, playbooks=playbooks, how_to=title_of(kind)))
+
+            def make(kind: Kind = kind, src: str = src) -> Page:
+                playbooks = sorted(self.handbook.by_kind(kind.name),
+                                   key=lambda p: p.title.lower())
+                return Page(src, self.render("kind-index.md.j2", src, {"title": kind.plural},
+                                             kind=kind, playbooks=playbooks,
+                                             how_to=title_of(kind)))
+
+            def shows(kind: Kind = kind) -> set[str]:
+                return self.shown_by(p.id for p in self.handbook.by_kind(kind.name))
+
+            yield Job(src, make, shows)
+
+    # -- what each page shows, for rebuilds under `mkdocs serve` (see opsbook.incremental) ---
+
+    def shown_by(self, ids: Iterable[str]) -> set[str]:
+        """What a page showing the content of the playbooks ``ids`` shows: them, each
+        playbook they link to (its title, and its summary as a tooltip), and each playbook
+        those link to (titles inside the tooltips)."""
+        refs = self.index.references
+        out: set[str] = set()
+        for pid in ids:
+            out.add(pid)
+            for target in refs.get(pid, ()):
+                out.add(target)
+                out.update(refs.get(target, ()))
+        return out
+
+    def playbook_shows(self, playbook: Playbook) -> set[str]:
+        """A playbook's page shows its content, and that of the playbooks it links to (an
+        instance's template...) and that link to it (back-links, a template's instances)."""
+        pid = playbook.id
+        return self.shown_by((pid, *self.index.references.get(pid, ()),
+                              *self.index.referenced_by.get(pid, ())))
+
+    def mentioning(self, parties: Iterable[str]) -> set[str]:
+        """The playbooks that name any of ``parties`` (team or role ids) in a team or role
+        field (owner, participants, step owners, checklist teams, RACI...)."""
+        if self._mentions is None:
+            self._mentions = {}
+            for playbook in self.handbook.playbooks.values():
+                for ref in playbook.refs:
+                    if ref.meaning in ("team", "role", "party"):
+                        self._mentions.setdefault(ref.target, set()).add(playbook.id)
+        return {pid for party in parties for pid in self._mentions.get(party, ())}
+
+    def scope(self) -> bytes:
+        """A digest of what any page may show besides the playbooks its job names: the
+        settings, schemas and templates, the site's options, which playbook files there are
+        (ids, kinds, paths: so URLs and kinds), and the playbooks defining teams and roles
+        (whose names, contacts and links appear on nearly every page)."""
+        digest = hashlib.blake2b(digest_size=16)
+        handbook = self.handbook
+
+        def add(*parts: object) -> None:
+            for part in parts:
+                digest.update(str(part).encode("utf-8", "surrogatepass") + b"\0")
+
+        add(repr(handbook.settings), self.directory_urls, self.site_url, self.site_name)
+        for name, schema in sorted(handbook.schemas.files.items()):
+            add(name, json.dumps(schema, sort_keys=True))
+        for folder in self.template_dirs:
+            for path in sorted(folder.rglob("*")):
+                stat = path.stat()
+                add(path, stat.st_mtime_ns, stat.st_size)
+        for pid, playbook in handbook.playbooks.items():
+            add(pid, playbook.kind, playbook.source.path)
+        defining = {t.source.path for t in self.index.teams.values()}
+        defining.update(r.source.path for r in self.index.roles.values())
+        for pid, playbook in handbook.playbooks.items():
+            if playbook.source.path in defining:
+                add(pid, handbook.versions.get(pid, b"").hex())
+        return digest.digest()
 
     def nav(self, pages: Iterable[Page] = (), extra: Iterable[Any] = ()) -> list[Any]:
         """MkDocs ``nav`` entries for the generated pages.
@@ -319,6 +433,10 @@ class SiteBuilder:
 #: The most entries a navigation section holds before it is split into ranges.
 NAV_SECTION_LIMIT = 30
 _OWN_SECTIONS = ("playbooks/", "kinds/")
+
+
+def sort_pages(pages: Iterable[Page]) -> list[Page]:
+    return sorted(pages, key=lambda p: p.src_uri)
 
 
 def page_title(page: Page) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -17,7 +18,7 @@ from markupsafe import Markup
 from opsbook.model import Playbook
 
 if TYPE_CHECKING:
-    from opsbook.site import Asset, Page, SiteBuilder
+    from opsbook.site import Job, Page, SiteBuilder
 
 #: Field types short enough to compare in one glance.
 GLANCE_TYPES = ("choice", "number", "date")
@@ -82,21 +83,32 @@ def rows(builder: SiteBuilder, template: Playbook, instances: list[Playbook],
     return out
 
 
-def pages(builder: SiteBuilder) -> Iterator[Page]:
-    from opsbook.site import Page
+def pages(builder: SiteBuilder) -> Iterator[Job]:
+    from opsbook.site import Job
 
     for template in sorted(builder.handbook.by_kind("template"), key=lambda p: p.id):
-        src = src_of(template.id)
-        instances = instances_of(builder, template)
-        sections = rows(builder, template, instances, src)
-        glance = [row for _, section_rows in sections for row in section_rows
-                  if row.spec["type"] in GLANCE_TYPES]
-        yield Page(src, builder.render(
-            "compare.md.j2", src, {"title": f"{template.title}: side by side",
-                                   # The columns need the width more than the site navigation.
-                                   "hide": ["navigation"]},
-            tpl=template, instances=instances, sections=sections, glance=glance))
+        yield Job(src_of(template.id), partial(page, builder, template),
+                  partial(_shows, builder, template))
 
 
-def assets(builder: SiteBuilder) -> list[Asset]:
+def page(builder: SiteBuilder, template: Playbook) -> Page:
+    from opsbook.site import Page
+
+    src = src_of(template.id)
+    instances = instances_of(builder, template)
+    sections = rows(builder, template, instances, src)
+    glance = [row for _, section_rows in sections for row in section_rows
+              if row.spec["type"] in GLANCE_TYPES]
+    return Page(src, builder.render(
+        "compare.md.j2", src, {"title": f"{template.title}: side by side",
+                               # The columns need the width more than the site navigation.
+                               "hide": ["navigation"]},
+        tpl=template, instances=instances, sections=sections, glance=glance))
+
+
+def _shows(builder: SiteBuilder, template: Playbook) -> set[str]:
+    return builder.shown_by([template.id, *(p.id for p in instances_of(builder, template))])
+
+
+def assets(builder: SiteBuilder) -> list[Job]:
     return []

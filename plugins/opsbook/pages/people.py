@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from opsbook.model import Playbook, Role, Team, Term
@@ -19,7 +20,7 @@ from opsbook.pages import rituals_calendar
 from opsbook.schemas import Shape
 
 if TYPE_CHECKING:
-    from opsbook.site import Asset, Page, SiteBuilder
+    from opsbook.site import Job, Page, SiteBuilder
 
 #: RACI columns in the order a RACI chart reads, with what each letter means.
 RACI_LETTERS = (("responsible", "R", "Responsible: does the work"),
@@ -264,9 +265,9 @@ def _organisation(builder: SiteBuilder, record: Team | Role) -> str | None:
     return None
 
 
-def pages(builder: SiteBuilder) -> Iterator[Page]:
+def pages(builder: SiteBuilder) -> Iterator[Job]:
     """``teams/index.md``, ``teams/<id>.md`` per team and ``roles/<id>.md`` per role."""
-    from opsbook.site import Page
+    from opsbook.site import Job, Page
 
     all_duties = collect(builder)
     team_feeds = {feed.team: feed.path for feed in rituals_calendar.feeds(
@@ -274,27 +275,42 @@ def pages(builder: SiteBuilder) -> Iterator[Page]:
     summary = []
     for team in sorted_teams(builder):
         roles = roles_of_team(builder, team.id)
-        found = responsibilities(builder, all_duties, [team.id, *(r.id for r in roles)])
+        parties = [team.id, *(r.id for r in roles)]
+        found = responsibilities(builder, all_duties, parties)
         summary.append((team, roles, found))
         src = f"teams/{team.id}.md"
-        yield Page(src, builder.render(
-            "team.md.j2", src, {"title": team.name}, team=team, roles=roles, duties=found,
-            raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
-            defined_in=_organisation(builder, team), feed=team_feeds.get(team.id)),
-            team.source.path)
+
+        def team_page(team: Team = team, roles: list[Role] = roles, found: Responsibilities = found,
+                      src: str = src) -> Page:
+            return Page(src, builder.render(
+                "team.md.j2", src, {"title": team.name}, team=team, roles=roles, duties=found,
+                raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
+                defined_in=_organisation(builder, team), feed=team_feeds.get(team.id)),
+                team.source.path)
+
+        yield Job(src, team_page, partial(_shows, builder, parties))
     for role in sorted(builder.index.roles.values(), key=lambda r: r.id):
         src = f"roles/{role.id}.md"
-        found = responsibilities(builder, all_duties, [role.id])
-        yield Page(src, builder.render(
-            "role.md.j2", src, {"title": role.name}, role=role, duties=found,
-            raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
-            defined_in=_organisation(builder, role)),
-            role.source.path)
+
+        def role_page(role: Role = role, src: str = src) -> Page:
+            return Page(src, builder.render(
+                "role.md.j2", src, {"title": role.name},
+                duties=responsibilities(builder, all_duties, [role.id]), role=role,
+                raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
+                defined_in=_organisation(builder, role)),
+                role.source.path)
+
+        yield Job(src, role_page, partial(_shows, builder, [role.id]))
     roles = sorted(builder.index.roles.values(), key=lambda r: (r.name.lower(), r.id))
-    yield Page("teams/index.md", builder.render(
+    yield Job("teams/index.md", lambda: Page("teams/index.md", builder.render(
         "teams.md.j2", "teams/index.md", {"title": "Teams and responsibilities"},
-        summary=summary, roles=roles))
+        summary=summary, roles=roles)))
 
 
-def assets(builder: SiteBuilder) -> list[Asset]:
+def _shows(builder: SiteBuilder, parties: list[str]) -> set[str]:
+    """A team or role page shows what the playbooks naming it (or the team's roles) ask."""
+    return builder.shown_by(builder.mentioning(parties))
+
+
+def assets(builder: SiteBuilder) -> list[Job]:
     return []

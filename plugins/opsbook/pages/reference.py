@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from opsbook.scaffold import yaml_scalar
 from opsbook.schemas import Kind, Shape
 
 if TYPE_CHECKING:
-    from opsbook.site import Asset, Page, SiteBuilder
+    from opsbook.site import Job, Page, SiteBuilder
 
 TEMPLATE = "reference.md.j2"
 _ID_PATTERN = "^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -209,18 +210,24 @@ def _yaml(value: Any) -> str:
     return yaml_scalar(value)
 
 
-def pages(builder: SiteBuilder) -> Iterator[Page]:
+def pages(builder: SiteBuilder) -> Iterator[Job]:
     """``reference/<kind>.md`` for every kind, custom kinds included."""
-    from opsbook.site import Page
+    from opsbook.site import Job
 
     for kind in builder.handbook.schemas.kinds.values():
-        src = f"reference/{kind.name}.md"
-        count = len(builder.handbook.by_kind(kind.name))
-        yield Page(src, builder.render(
-            TEMPLATE, src, {"title": title_of(kind)}, kind=kind, fields=fields(kind),
-            page_title=title_of(kind), count=count,
-            schema_file=kind.path.name, kind_page=f"kinds/{kind.name}.md"))
+        # Shows the kind's schema and how many playbooks it has: no playbook's content.
+        yield Job(f"reference/{kind.name}.md", partial(page, builder, kind), set)
 
 
-def assets(builder: SiteBuilder) -> list[Asset]:
+def page(builder: SiteBuilder, kind: Kind) -> Page:
+    from opsbook.site import Page
+
+    src = f"reference/{kind.name}.md"
+    return Page(src, builder.render(
+        TEMPLATE, src, {"title": title_of(kind)}, kind=kind, fields=fields(kind),
+        page_title=title_of(kind), count=len(builder.handbook.by_kind(kind.name)),
+        schema_file=kind.path.name, kind_page=f"kinds/{kind.name}.md"))
+
+
+def assets(builder: SiteBuilder) -> list[Job]:
     return []

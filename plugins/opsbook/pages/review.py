@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from opsbook.model import Freshness, Playbook, freshness
 
 if TYPE_CHECKING:
-    from opsbook.site import Asset, Page, SiteBuilder
+    from opsbook.site import Job, Page, SiteBuilder
 
 SRC = "review.md"
 #: States that put a playbook on the page, most urgent first.
@@ -58,7 +59,13 @@ def by_owner(builder: SiteBuilder, listed: list[Entry]) -> list[tuple[str, list[
             for tid in sorted(groups, key=team_key)]
 
 
-def pages(builder: SiteBuilder) -> Iterator[Page]:
+def pages(builder: SiteBuilder) -> Iterator[Job]:
+    from opsbook.site import Job
+
+    yield Job(SRC, partial(page, builder))  # shows every playbook's freshness
+
+
+def page(builder: SiteBuilder) -> Page:
     from opsbook.site import Page
 
     listed = entries(builder)
@@ -66,12 +73,12 @@ def pages(builder: SiteBuilder) -> Iterator[Page]:
     settings = builder.handbook.settings
     counts = {state: sum(e.fresh.state == state for e in listed)
               for state in ("overdue", "due", "unknown", "current")}
-    yield Page(SRC, builder.render(
+    return Page(SRC, builder.render(
         "review.md.j2", SRC, {"title": "Needs review"}, groups=groups, listed=listed,
         counts=counts, today=settings.today, grace_days=settings.review_grace_days,
         deprecated=sorted((p for p in builder.handbook.playbooks.values()
                            if p.status == "deprecated"), key=lambda p: p.id)))
 
 
-def assets(builder: SiteBuilder) -> list[Asset]:
+def assets(builder: SiteBuilder) -> list[Job]:
     return []

@@ -18,6 +18,7 @@ import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -25,7 +26,7 @@ from opsbook import ical, rituals
 from opsbook.model import Playbook
 
 if TYPE_CHECKING:
-    from opsbook.site import Asset, Page, SiteBuilder
+    from opsbook.site import Asset, Job, Page, SiteBuilder
 
 SRC = "rituals.md"
 FEED_DIR = "calendar"
@@ -207,7 +208,17 @@ def site_url(builder: SiteBuilder) -> str:
 # -- the page ---------------------------------------------------------------------------------
 
 
-def pages(builder: SiteBuilder) -> list[Page]:
+def pages(builder: SiteBuilder) -> list[Job]:
+    from opsbook.site import Job
+
+    def shows() -> set[str]:
+        return builder.shown_by([*(r.id for r in find_rituals(builder)),
+                                 *(p.id for p in on_demand(builder))])
+
+    return [Job(SRC, partial(page, builder), shows)]
+
+
+def page(builder: SiteBuilder) -> Page:
     from opsbook.site import Page
 
     items = find_rituals(builder)
@@ -225,17 +236,23 @@ def pages(builder: SiteBuilder) -> list[Page]:
         feeds=feeds(builder, items), on_demand=on_demand(builder),
         webcal=("webcal://" + base.split("://", 1)[1]) if base.startswith("http") else "",
         day_names=DAYS, day_label=lambda d: Day(d, ()).label)
-    return [Page(SRC, content)]
+    return Page(SRC, content)
 
 
 # -- the feeds ---------------------------------------------------------------------------------
 
 
-def assets(builder: SiteBuilder) -> list[Asset]:
-    from opsbook.site import Asset
+def assets(builder: SiteBuilder) -> list[Job]:
+    from opsbook.site import Asset, Job
 
-    items = find_rituals(builder)
-    return [Asset(feed.path, feed_bytes(builder, feed)) for feed in feeds(builder, items)]
+    def make(feed: Feed) -> Asset:
+        return Asset(feed.path, feed_bytes(builder, feed))
+
+    def shows(feed: Feed) -> set[str]:
+        return builder.shown_by(r.id for r in feed.rituals)
+
+    return [Job(feed.path, partial(make, feed), partial(shows, feed))
+            for feed in feeds(builder, find_rituals(builder))]
 
 
 def feed_bytes(builder: SiteBuilder, feed: Feed) -> bytes:
