@@ -1,9 +1,11 @@
-"""The edit loop: under ``mkdocs serve`` an edit to one playbook re-reads that file only.
+"""The edit loop: under ``mkdocs serve`` an edit to one playbook re-reads that file only, and
+makes again only the pages and files that show it.
 
-``mkdocs serve`` loads the configuration again before each rebuild, so the plugin instance is
-new every time; the engine (and its per-file cache) lives on in the plugin module. The first
-test does what serve does, in this process, and counts the engine's work; the second runs the
-real ``mkdocs serve`` and reads the counts from its verbose log.
+``mkdocs serve`` loads the configuration again before each rebuild; MkDocs keeps the plugin
+instance (it has ``on_startup``), and the engine with its per-file cache lives on in the plugin
+module. The first test does what serve does, in this process, and counts the engine's and the
+page memo's work; the second runs the real ``mkdocs serve`` and reads the counts from its
+verbose log. (``tests/test_incremental.py`` checks that what is reused is never stale.)
 """
 
 from __future__ import annotations
@@ -47,7 +49,8 @@ def test_rebuild_after_one_edit_reads_one_file(tmp_path: Path,
     def rebuild() -> plugin.Engine:
         # What `mkdocs serve` does on each change: a fresh configuration, then a build.
         config = load_config(config_file=str(project / "mkdocs.yml"), site_dir=str(site))
-        config.plugins.on_startup(command="serve", dirty=False)
+        if not seen:
+            config.plugins.on_startup(command="serve", dirty=False)
         build(config, serve_url="http://127.0.0.1:8000/")
         ours = config.plugins["opsbook"]
         seen.append(ours)
@@ -57,13 +60,18 @@ def test_rebuild_after_one_edit_reads_one_file(tmp_path: Path,
     engine = rebuild()
     assert (engine.stats.files, engine.stats.parsed, engine.stats.validated) == (total,) * 3
 
-    assert rebuild() is engine  # a new plugin instance, the same engine
+    pages = sum(m.counts.made for m in seen[0].memos)  # type: ignore[attr-defined]
+    assert rebuild() is engine  # the same engine
     assert (engine.stats.files, engine.stats.parsed, engine.stats.validated) == (total, 0, 0)
+    unchanged = [m.counts.made for m in seen[-1].memos]  # type: ignore[attr-defined]
+    assert unchanged == [1, 2]  # the JSON export, the review page and the teams' index
 
     _edit(project)
     assert rebuild() is engine
     assert (engine.stats.files, engine.stats.parsed, engine.stats.validated) == (total, 1, 1)
-    assert len({id(p) for p in seen}) == 3
+    assert len({id(p) for p in seen}) == 1  # MkDocs kept the plugin instance
+    made = sum(m.counts.made for m in seen[-1].memos)  # type: ignore[attr-defined]
+    assert 3 < made < pages  # the example handbook is small and closely linked
     page = (site / "playbooks" / "rituals" / "sprint-review" / "index.html").read_text(
         encoding="utf-8")
     assert "Sprint review (edited)" in page
@@ -92,6 +100,7 @@ def test_real_serve_rereads_only_the_edited_file(tmp_path: Path) -> None:
     total = len(list((project / "playbooks").rglob("*.yaml")))
     log = tmp_path / "serve.log"
     counts = r"(\d+) playbook files, (\d+) parsed, (\d+) validated"
+    memo = r"(\d+) pages and files made, (\d+) reused"
     with log.open("w", encoding="utf-8") as out:
         server = subprocess.Popen(
             [str(BIN / "mkdocs"), "serve", "--verbose", "-a",
@@ -105,6 +114,8 @@ def test_real_serve_rereads_only_the_edited_file(tmp_path: Path) -> None:
         _edit(project)
         again = _wait_for(log, counts, start)
         assert again.groups() == (str(total), "1", "1")
+        made, reused = map(int, _wait_for(log, memo, start).groups())
+        assert 3 < made < made + reused == int(_wait_for(log, memo, 0).group(1))
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -30,10 +30,20 @@ from mkdocs.utils.templates import TemplateContext
 from opsbook import config as options
 from opsbook.describe import suggest
 from opsbook.engine import Engine, Handbook, Settings, rel_path
+from opsbook.incremental import Memo
 from opsbook.macros import MACRO_NAMES, MacroError, Macros
 from opsbook.problems import CONFIG_CODES, Problem
 from opsbook.rawhtml import RawHtmlBlocks
-from opsbook.site import ASSET_DIR, Asset, Page, RenderError, SiteBuilder, bounded, static_assets
+from opsbook.site import (
+    ASSET_DIR,
+    Asset,
+    Page,
+    RenderError,
+    SiteBuilder,
+    bounded,
+    sort_pages,
+    static_assets,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -129,6 +139,17 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self._nav_base: tuple[str, str] = ("", "")
         self.raw_html = RawHtmlBlocks()
         self._generated: set[str] = set()
+        # Under `mkdocs serve` (which keeps this instance across rebuilds, see on_startup): the
+        # pages and files of the previous build, reused where an edit cannot change them.
+        self.memos: tuple[Memo, Memo] | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        # Defining this hook also makes MkDocs keep this plugin instance across serve's
+        # rebuilds. A one-off build keeps nothing between builds: it would only cost memory.
+        self.memos = (Memo(), Memo()) if command == "serve" else None
+
+    def on_shutdown(self) -> None:
+        self.memos = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
@@ -166,8 +187,18 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         # Assets first: the JSON export needs a lot of memory for a moment, which the pages then
         # reuse instead of adding to the build's peak.
         try:
-            self.assets = self.builder.assets()
-            self.pages = self.builder.pages()
+            if self.memos is None:
+                self.assets = self.builder.assets()
+                self.pages = self.builder.pages()
+            else:
+                scope = self.builder.scope()
+                self.assets = self.memos[0].make(self.builder.asset_jobs(), scope,
+                                                 handbook.versions)
+                self.pages = sort_pages(self.memos[1].make(self.builder.page_jobs(), scope,
+                                                           handbook.versions))
+                made, reused = (sum(m.counts.made for m in self.memos),
+                                sum(m.counts.reused for m in self.memos))
+                log.debug(f"{made} pages and files made, {reused} reused from the last build")
         except RenderError as exc:
             raise PluginError(f"opsbook: {exc}") from exc
         self._generated = {page.src_uri for page in self.pages}

@@ -8,6 +8,7 @@ http, https and mailto links. Plain fields are HTML-escaped by Jinja's autoescap
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -145,8 +146,12 @@ def front_matter(meta: dict[str, Any]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
+@functools.lru_cache(maxsize=8)
 def environment(overrides: Path | None) -> jinja2.Environment:
-    """Jinja over ``[user overrides, packaged templates]``; autoescaping on, undefined fails."""
+    """Jinja over ``[user overrides, packaged templates]``; autoescaping on, undefined fails.
+
+    One per folder for the process, so serve's rebuilds reuse the compiled templates (Jinja
+    compiles a template again when its file changes)."""
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None and overrides.is_dir():
         loaders.append(jinja2.FileSystemLoader(str(overrides)))
