@@ -215,7 +215,7 @@ def _check_chunk(jobs: list[tuple[str, bytes]]) -> list[_Checked]:
     return [check_file(rel, source, *_WORKER)[1] for rel, source in jobs]
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     # Forking a process that runs threads (mkdocs serve's server) may deadlock in the child.
     return ("fork" in multiprocessing.get_all_start_methods()
             and threading.active_count() == 1 and (os.cpu_count() or 1) > 1)
@@ -356,7 +356,7 @@ class Engine:
     def _check_all(self, jobs: list[tuple[Path, str, bytes, bytes]], schemas: SchemaSet
                    ) -> list[tuple[Document | None, _Checked]]:
         """Each job's parse and schema result, on every core when there are many."""
-        if len(jobs) < PARALLEL_MIN or not _can_fork():
+        if len(jobs) < PARALLEL_MIN or not can_fork():
             return [_lazy(check_file(rel, source, schemas, self._fast), path)
                     for path, rel, source, _ in jobs]
         global _WORKER
