@@ -63,10 +63,34 @@ def relative(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
     target, hash_, fragment = to_url.partition("#")
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
-    rel = posixpath.relpath(target or ".", from_dir or ".")
+    rel = relpath(target or ".", from_dir or ".")
     if (target.endswith("/") or not target) and not rel.endswith("/"):
         rel += "/"
     return f"{rel}{hash_}{fragment}"
+
+
+def relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)`` for two site-root-relative paths, without its cost.
+
+    A page links to dozens of others, so this runs tens of thousands of times per build;
+    ``posixpath.relpath`` makes both paths absolute against the working directory first, which
+    is most of its time. Paths made of plain segments (and ``.`` or empty ones, which it drops
+    too) need none of that: drop the common leading segments, climb out of the rest of
+    ``start``. Anything else (``..``, an absolute path) goes to ``posixpath.relpath``.
+    ``tests/test_render.py`` compares the two.
+    """
+    if not path or ".." in path or ".." in start or path.startswith("/") \
+            or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) if parts else "."
 
 
 class _WikiLinks(InlineProcessor):
