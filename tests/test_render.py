@@ -1,14 +1,21 @@
 """Shortcuts in rendering give exactly what the long way gives: relative links without
-``posixpath.relpath``."""
+``posixpath.relpath``, plain paragraphs without Markdown and the sanitizer."""
 
 from __future__ import annotations
 
+import importlib.util
 import posixpath
 import random
+import sys
+from pathlib import Path
 
 import pytest
 
-from opsbook.render import relpath
+from conftest import ROOT, TODAY
+from opsbook.config import read_options, settings_for
+from opsbook.engine import Engine
+from opsbook.render import TextRenderer, plain_paragraph, relpath
+from opsbook.site import SiteBuilder
 
 #: Path segments, including the ones ``posixpath.relpath`` normalises away or treats apart.
 SEGMENTS = ("a", "b", "ab", "teams", "x.md", "index.html", ".", "..", "", "a.b", "..a", "#")
@@ -49,3 +56,125 @@ def test_relpath_is_posixpath_relpath_on_random_paths() -> None:
     for _ in range(20000):
         path, start = _path(rng), _path(rng)
         assert _ours(path, start) == _posix(path, start), (path, start)
+
+
+def _generator(monkeypatch: pytest.MonkeyPatch) -> object:
+    """``benchmarks/generate.py``, which is not a package."""
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Its dataclasses look their module up while they are defined.
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _fields(root: Path) -> tuple[SiteBuilder, set[tuple[str, str, bool]]]:
+    """Every (Markdown text, page URL, inline) the handbook at ``root`` renders."""
+    handbook = Engine(settings_for(root, read_options(root / "mkdocs.yml"))).load()
+    assert handbook.problems == []
+    builder = SiteBuilder(handbook)
+    seen: set[tuple[str, str, bool]] = set()
+    html = builder.text.html
+
+    def record(text: str, base: str, inline: bool = False) -> object:
+        seen.add((text, base, inline))
+        return html(text, base, inline)
+
+    builder.text.html = record  # type: ignore[method-assign]
+    builder.pages()
+    builder.assets()
+    return builder, seen
+
+
+def _assert_same(renderer: TextRenderer, fields: set[tuple[str, str, bool]]) -> int:
+    """Assert the shortcut and the full path agree on ``fields``; how many took the shortcut."""
+    shortcuts = 0
+    for text, base, inline in sorted(fields):
+        if plain_paragraph(text) is not None:
+            shortcuts += 1
+        assert renderer.html(text, base, inline) == renderer.convert(text, base, inline), text
+    return shortcuts
+
+
+def test_plain_paragraphs_of_the_repository_render_as_markdown_would(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    builder, fields = _fields(ROOT)
+    shortcuts = _assert_same(TextRenderer(builder._resolve), fields)
+    assert len(fields) > 300
+    assert shortcuts > len(fields) // 3
+
+
+def test_plain_paragraphs_of_the_benchmark_render_as_markdown_would(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    _generator(monkeypatch).handbook(tmp_path / "handbook", 120)  # type: ignore[attr-defined]
+    builder, fields = _fields(tmp_path / "handbook")
+    shortcuts = _assert_same(TextRenderer(builder._resolve), fields)
+    assert len(fields) > 1000
+    assert shortcuts > len(fields) // 2
+
+
+#: Text that looks plain but is not: each renders other than as itself in a paragraph.
+NEAR_MISSES = (
+    "a\\(b)", "1986\\. A year", "a | b\n:-: | :-:", "| a | b |\n|---|---|", "Title\n===",
+    "Title\n---", "# Title", "See\n# Title", "- item", "+ item", "* item", "1. item",
+    "    code", " a", "a  \nb", "a\n\nb", "> quote", "a\n> quote", "~~~\ncode\n~~~",
+    "```\ncode\n```", "`code`", "*em*", "_em_", "**b**", "[t](https://e.com)",
+    "[t]: https://e.com", "[[sprint-review]]", "<https://e.com>", "<b>", "a & b", "&copy;",
+    "a < b", "a > b", "a\xa0b", "a\x02b", "a\tb", "a\rb", "***", "___", "---", "\nfoo", "#",
+)
+
+
+@pytest.mark.parametrize("text", NEAR_MISSES)
+def test_text_with_markup_takes_the_full_path(text: str) -> None:
+    full = TextRenderer(lambda ref: None).convert(text, "teams/marketing/")
+    assert full != f"<p>{text}</p>"
+    assert plain_paragraph(text) is None
+
+
+#: Pieces of random text: mostly words and spaces, some Markdown, and every character that
+#: might make Markdown or the sanitizer do something, at line starts and ends too.
+WORDS = ("word", "Plain", "a", "Ünïcode", "😀", "1", "42", "2026", "e.g.", "(x)", "it's",
+         '"quoted"', "a-b", "a+b", "x=y", "50%", "a/b", "why?", "yes!", "see:", "a;b", "{x}",
+         "^", "$5", "@me", "C#", "~", "1.", "1)", "١.", "www.example.com",
+         "https://example.com", "a_b", "a*b")
+MARKUP = ("# Title", "## Title #", "=", "===", "-", "---", "***", "___", "- item", "+ item",
+          "* item", "1. item", "2) item", "> quote", "~~~", "```", "`code`", "``", "*em*",
+          "_em_", "**strong**", "__strong__", " * ", "\\*", "\\", "a\\b", "[t](https://e.com)",
+          "[t]", "[t]: https://e.com", "![i](x.png)", "<https://e.com>", "<a@b.c>", "<b>",
+          "&amp;", "&#39;", "&copy;", "&", "[[sprint-review]]", "| a | b |", "a | b",
+          "|---|---|", ":-: | :-:", "    code", "\tcode")
+TRICKY = tuple("\\`*_[]<>&|#=+~-.)(!:;\"'{}^$%/?@,\t\r\x0c\x00\x02\x03\x85\xa0\xad"
+               "\u200b\u2028\u2029\ufeff\ue000\ufffd")
+SPACES = (" ", " ", " ", "\n", "\n", "  ", "")
+#: Whitespace that makes blocks, line breaks or indented code.
+BREAKS = ("\n\n", "   \n", " \n", "\n    ", "  \n", "\n\t", "\n \n", "\t")
+
+
+def _random_text(rng: random.Random) -> str:
+    """Pieces with whitespace between; how much markup and odd whitespace varies by text."""
+    markup = rng.choice((0.0, 0.03, 0.1, 0.3))
+
+    def space() -> str:
+        return rng.choice(BREAKS) if rng.random() < markup else rng.choice(SPACES)
+
+    text = space().strip(" \n") if rng.random() >= markup else rng.choice(BREAKS)
+    for i in range(rng.randint(0, 7)):
+        if i:
+            text += space()
+        roll = rng.random()
+        text += (rng.choice(WORDS) if roll >= markup else
+                 rng.choice(MARKUP) if roll < markup * 0.6 else rng.choice(TRICKY))
+    return text + (rng.choice(("", "\n", "\n\n")) if rng.random() >= markup else space())
+
+
+def test_plain_paragraphs_of_random_text_render_as_markdown_would() -> None:
+    rng = random.Random(26)
+    renderer = TextRenderer(lambda ref: None)
+    fields = {(_random_text(rng), "teams/marketing/", inline) for _ in range(8000)
+              for inline in (False, True)}
+    shortcuts = _assert_same(renderer, fields)
+    assert shortcuts > len(fields) // 5

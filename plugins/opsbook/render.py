@@ -2,8 +2,10 @@
 
 Text from YAML is untrusted. Markdown fields go through the engine's own Markdown instance with
 raw HTML switched off, then through an allowlist sanitizer (nh3, i.e. Ammonia) that keeps only
-http, https and mailto links. Plain fields are HTML-escaped by Jinja's autoescaping, and
-:func:`heading` also escapes Markdown so a title cannot become a link in a Markdown heading.
+http, https and mailto links (text that is certainly one paragraph of plain words, the most
+common case, is known to come out as itself and skips both: :func:`plain_paragraph`).
+Plain fields are HTML-escaped by Jinja's autoescaping, and :func:`heading` also escapes
+Markdown so a title cannot become a link in a Markdown heading.
 """
 
 from __future__ import annotations
@@ -34,6 +36,11 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "td": {"align"}, "th": {"
                       "abbr": {"title"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:])")
+#: What keeps a text from being one plain paragraph (see :func:`plain_paragraph`): characters
+#: that start inline markup or need escaping (``[`` and ``]`` also ``[[id]]`` links, ``|``
+#: tables), leading or trailing whitespace on a line (indented code, line breaks, blank lines)
+#: and what a line may begin a block with: headings, setext underlines, lists, fences.
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&|]|^\s|\s$|^(?:[#=+~-]|\d+[.)])", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -137,15 +144,23 @@ class TextRenderer:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        plain = plain_paragraph(text)
+        if plain is not None:
+            clean = Markup(plain if inline else f"<p>{plain}</p>")
+        else:
+            clean = self.convert(text, base, inline)
+        self._cache[key] = clean
+        return clean
+
+    def convert(self, text: str, base: str, inline: bool = False) -> Markup:
+        """What :meth:`html` gives, always through Markdown and the sanitizer (uncached)."""
         self.base = base
         out = self._md.reset().convert(text)
         if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
             out = out[3:-4]
-        clean = Markup(nh3.clean(out, tags=set(ALLOWED_TAGS), attributes={
+        return Markup(nh3.clean(out, tags=set(ALLOWED_TAGS), attributes={
             k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}, url_schemes=set(URL_SCHEMES),
             link_rel=None))
-        self._cache[key] = clean
-        return clean
 
     def plain(self, text: str) -> str:
         """``text`` with Markdown and ``[[id]]`` reduced to words, for tooltips and exports."""
@@ -156,6 +171,25 @@ class TextRenderer:
         text = WIKI_LINK.sub(word, text)
         text = MD_LINK.sub(r"\1", text)
         return re.sub(r"[*_`#>]", "", " ".join(text.split()))
+
+
+def plain_paragraph(text: str) -> str | None:
+    """The HTML inside ``<p>`` that Markdown and the sanitizer make of ``text`` when it is
+    certainly one paragraph of plain words, else None.
+
+    Most Markdown fields are a sentence or two without markup, and Python-Markdown takes far
+    longer over them than over anything else Opsbook does. Such text needs neither: no line
+    begins a block or has whitespace at either end, nothing starts inline markup, and nothing
+    needs escaping (``&``, ``<`` and ``>`` are refused; unprintable characters, such as a
+    no-break space the sanitizer writes as ``&nbsp;``, too), so the paragraph holds the text
+    itself, lines and all, without the newlines at its end. ``tests/test_render.py`` holds
+    this against the full path for every Markdown field of the example and benchmark
+    handbooks and for random text.
+    """
+    body = text.rstrip("\n")
+    if not body or _NOT_PLAIN.search(body) or not body.replace("\n", "").isprintable():
+        return None
+    return body
 
 
 def heading(text: str) -> Markup:
