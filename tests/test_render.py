@@ -1,5 +1,6 @@
 """Shortcuts in rendering give exactly what the long way gives: relative links without
-``posixpath.relpath``, plain paragraphs without Markdown and the sanitizer."""
+``posixpath.relpath``, plain paragraphs without Markdown and the sanitizer, links to playbooks,
+terms, teams and roles without ``Markup.format``."""
 
 from __future__ import annotations
 
@@ -7,14 +8,16 @@ import importlib.util
 import posixpath
 import random
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from conftest import ROOT, TODAY
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
-from opsbook.render import TextRenderer, plain_paragraph, relpath
+from opsbook.render import Target, TextRenderer, plain_paragraph, relative, relpath
 from opsbook.site import SiteBuilder
 
 #: Path segments, including the ones ``posixpath.relpath`` normalises away or treats apart.
@@ -178,3 +181,38 @@ def test_plain_paragraphs_of_random_text_render_as_markdown_would() -> None:
               for inline in (False, True)}
     shortcuts = _assert_same(renderer, fields)
     assert shortcuts > len(fields) // 5
+
+
+#: Text that must be escaped everywhere, and braces a format string must not read.
+HOSTILE = """<script>alert("x")</script> & 'y' {0} {} \u00a0é"""
+
+
+def test_links_escape_what_markup_format_escapes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    small = ROOT / "tests" / "fixtures" / "small"
+    handbook = Engine(settings_for(small, read_options(small / "mkdocs.yml"))).load()
+    builder = SiteBuilder(handbook)
+    index = builder.index
+    index.teams["ops"] = replace(index.teams["ops"], name=HOSTILE)
+    index.roles["pm"] = replace(index.roles["pm"], name=HOSTILE)
+    builder._targets["hostile"] = Target(HOSTILE, f"playbooks/{HOSTILE}/", HOSTILE, HOSTILE)
+    base = "teams/ops/"
+    helpers = builder.helpers("teams/ops.md")
+    link, party = helpers["link"], helpers["party"]
+    for ref in [*index.playbooks, *index.terms, "hostile", "no-such-id", HOSTILE]:
+        target = builder._resolve(ref)
+        expected = Markup("<code>{}</code>").format(ref) if target is None else \
+            Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
+                target.css, relative(base, target.url), target.tooltip, target.text)
+        assert link(ref) == expected
+    for pid in [*index.teams, *index.roles, "no-such-id", HOSTILE]:
+        if pid in index.teams:
+            expected = Markup('<a class="ob-team" href="{}">{}</a>').format(
+                relative(base, builder.team_url(pid)), index.teams[pid].name)
+        elif pid in index.roles:
+            expected = Markup('<a class="ob-role" href="{}">{}</a>').format(
+                relative(base, builder.role_url(pid)), index.roles[pid].name)
+        else:
+            expected = Markup("<code>{}</code>").format(pid)
+        assert party(pid) == expected
+    assert "<script>" not in party("ops") + party("pm") + link("hostile")
