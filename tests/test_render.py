@@ -1,6 +1,6 @@
 """Shortcuts in rendering give exactly what the long way gives: relative links without
-``posixpath.relpath``, plain paragraphs without Markdown and the sanitizer, links to playbooks,
-terms, teams and roles without ``Markup.format``."""
+``posixpath.relpath``, plain paragraphs (with ``[[id]]`` links) without Markdown and the
+sanitizer, links to playbooks, terms, teams and roles without ``Markup.format``."""
 
 from __future__ import annotations
 
@@ -91,23 +91,27 @@ def _fields(root: Path) -> tuple[SiteBuilder, set[tuple[str, str, bool]]]:
     return builder, seen
 
 
-def _assert_same(renderer: TextRenderer, fields: set[tuple[str, str, bool]]) -> int:
-    """Assert the shortcut and the full path agree on ``fields``; how many took the shortcut."""
-    shortcuts = 0
+def _assert_same(renderer: TextRenderer,
+                 fields: set[tuple[str, str, bool]]) -> tuple[int, int]:
+    """Assert the shortcut and the full path agree on ``fields``; how many took the shortcut,
+    and how many of those hold ``[[id]]`` links."""
+    shortcuts = linked = 0
     for text, base, inline in sorted(fields):
-        if plain_paragraph(text) is not None:
+        if renderer.shortcut(text, base) is not None:
             shortcuts += 1
+            linked += "[[" in text
         assert renderer.html(text, base, inline) == renderer.convert(text, base, inline), text
-    return shortcuts
+    return shortcuts, linked
 
 
 def test_plain_paragraphs_of_the_repository_render_as_markdown_would(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
     builder, fields = _fields(ROOT)
-    shortcuts = _assert_same(TextRenderer(builder._resolve), fields)
+    shortcuts, linked = _assert_same(TextRenderer(builder._resolve), fields)
     assert len(fields) > 300
     assert shortcuts > len(fields) // 3
+    assert linked > 30
 
 
 def test_plain_paragraphs_of_the_benchmark_render_as_markdown_would(
@@ -115,9 +119,10 @@ def test_plain_paragraphs_of_the_benchmark_render_as_markdown_would(
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
     _generator(monkeypatch).handbook(tmp_path / "handbook", 120)  # type: ignore[attr-defined]
     builder, fields = _fields(tmp_path / "handbook")
-    shortcuts = _assert_same(TextRenderer(builder._resolve), fields)
+    shortcuts, linked = _assert_same(TextRenderer(builder._resolve), fields)
     assert len(fields) > 1000
-    assert shortcuts > len(fields) // 2
+    assert shortcuts > len(fields) * 9 // 10
+    assert linked > len(fields) // 4
 
 
 #: Text that looks plain but is not: each renders other than as itself in a paragraph.
@@ -169,18 +174,54 @@ def _random_text(rng: random.Random) -> str:
         if i:
             text += space()
         roll = rng.random()
-        text += (rng.choice(WORDS) if roll >= markup else
-                 rng.choice(MARKUP) if roll < markup * 0.6 else rng.choice(TRICKY))
+        text += (rng.choice(LINKS) if roll > 0.85 else rng.choice(WORDS) if roll >= markup
+                 else rng.choice(MARKUP) if roll < markup * 0.6 else rng.choice(TRICKY))
     return text + (rng.choice(("", "\n", "\n\n")) if rng.random() >= markup else space())
+
+
+#: Link targets for random text: plain ones, and ones with something in their text, address,
+#: tooltip or class that Markdown or the sanitizer changes.
+TARGETS = {
+    "plain": Target("Sprint review", "playbooks/rituals/sprint-review/",
+                    "What we show, and why it's done (twice).", "ob-ref"),
+    "term": Target("Cycle time", "playbooks/terms/metrics/#cycle-time", "", "ob-term"),
+    "no-class": Target("Plain", "teams/", "Tip", ""),
+    "marked": Target("Sprint *review*", "playbooks/a/", "Tip", "ob-ref"),
+    "amp": Target("R&D", "playbooks/a/", "Tip", "ob-ref"),
+    "angle": Target("a <b>", "playbooks/a/", "Tip", "ob-ref"),
+    "heading": Target("# Plain", "playbooks/a/", "Tip", "ob-ref"),
+    "numbered": Target("1. Plain", "playbooks/a/", "Tip", "ob-ref"),
+    "spaced": Target(" Plain ", "playbooks/a/", " Tip  ", "ob-ref"),
+    "empty": Target("", "playbooks/a/", "Tip", "ob-ref"),
+    "lines": Target("Two\nlines", "playbooks/a/", "Two\nlines", "ob-ref"),
+    "nbsp": Target("a\xa0b", "playbooks/a/", "a\xa0b", "ob-ref"),
+    "quoted": Target("Plain", "playbooks/a/", 'Say "hi" <now> & later', "ob-ref"),
+    "nbsp-tip": Target("Plain", "playbooks/a/", "a\xa0b", "ob-ref"),
+    "control-tip": Target("Plain", "playbooks/a/", "a\x02b\x0cc\x00", "ob-ref"),
+    "tip-lines": Target("Plain", "playbooks/a/", "Two\nlines", "ob-ref"),
+    "nbsp-class": Target("Plain", "playbooks/a/", "Tip", "ob\xa0ref"),
+    "apostrophe": Target("It's", "playbooks/a/", "It's", "ob-ref"),
+    "class-quote": Target("Plain", "playbooks/a/", "Tip", 'ob"ref'),
+    "space-url": Target("Plain", "playbooks/a b/", "Tip", "ob-ref"),
+    "colon-url": Target("Plain", "a:b/", "Tip", "ob-ref"),
+    "script-url": Target("Plain", "javascript:alert(1)", "Tip", "ob-ref"),
+    "unicode-url": Target("Plain", "playbooks/é/", "Tip", "ob-ref"),
+    "amp-url": Target("Plain", "playbooks/a&b/", "Tip", "ob-ref"),
+    "percent-url": Target("Plain", "playbooks/a%20b/", "Tip", "ob-ref"),
+    "unicode": Target("Ünïcode 😀", "playbooks/a/", "Ünïcode 😀", "ob-ref"),
+}
+LINKS = tuple(f"[[{ref}]]" for ref in (*TARGETS, "plain", "term", "missing", "Not-An-Id"))
+BASES = ("", "teams/marketing/", "playbooks/rituals/sprint-review/", "a/b.html")
 
 
 def test_plain_paragraphs_of_random_text_render_as_markdown_would() -> None:
     rng = random.Random(26)
-    renderer = TextRenderer(lambda ref: None)
-    fields = {(_random_text(rng), "teams/marketing/", inline) for _ in range(8000)
+    renderer = TextRenderer(TARGETS.get)
+    fields = {(_random_text(rng), rng.choice(BASES), inline) for _ in range(8000)
               for inline in (False, True)}
-    shortcuts = _assert_same(renderer, fields)
+    shortcuts, linked = _assert_same(renderer, fields)
     assert shortcuts > len(fields) // 5
+    assert linked > len(fields) // 40
 
 
 #: Text that must be escaped everywhere, and braces a format string must not read.

@@ -2,10 +2,10 @@
 
 Text from YAML is untrusted. Markdown fields go through the engine's own Markdown instance with
 raw HTML switched off, then through an allowlist sanitizer (nh3, i.e. Ammonia) that keeps only
-http, https and mailto links (text that is certainly one paragraph of plain words, the most
-common case, is known to come out as itself and skips both: :func:`plain_paragraph`).
-Plain fields are HTML-escaped by Jinja's autoescaping, and :func:`heading` also escapes
-Markdown so a title cannot become a link in a Markdown heading.
+http, https and mailto links. Text that is certainly one paragraph of plain words and
+``[[id]]`` links, the most common case, skips both: :meth:`TextRenderer.shortcut` knows what
+they would make of it. Plain fields are HTML-escaped by Jinja's autoescaping, and
+:func:`heading` also escapes Markdown so a title cannot become a link in a Markdown heading.
 """
 
 from __future__ import annotations
@@ -41,6 +41,9 @@ _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:])")
 #: tables), leading or trailing whitespace on a line (indented code, line breaks, blank lines)
 #: and what a line may begin a block with: headings, setext underlines, lists, fences.
 _NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&|]|^\s|\s$|^(?:[#=+~-]|\d+[.)])", re.MULTILINE)
+#: Attribute values the link shortcut writes as they are (see :meth:`TextRenderer.shortcut`).
+_NOT_PLAIN_ATTRIBUTE = re.compile(r'[&<>"]')
+_PLAIN_URL = re.compile(r"[A-Za-z0-9._~/#-]+")
 
 
 @dataclass(frozen=True)
@@ -144,13 +147,50 @@ class TextRenderer:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
-        plain = plain_paragraph(text)
-        if plain is not None:
-            clean = Markup(plain if inline else f"<p>{plain}</p>")
+        body = self.shortcut(text, base)
+        if body is not None:
+            clean = Markup(body if inline else f"<p>{body}</p>")
         else:
             clean = self.convert(text, base, inline)
         self._cache[key] = clean
         return clean
+
+    def shortcut(self, text: str, base: str) -> str | None:
+        """The HTML inside ``<p>`` that :meth:`convert` makes of ``text`` when ``text`` is
+        certainly one paragraph of plain words and ``[[id]]`` links, else None.
+
+        Around the links, the words follow :func:`plain_paragraph` (a link stands in as a
+        word). A link to nothing becomes ``<code>[[id]]</code>``. A link to a target whose
+        text is plain words, whose address is plain path characters and whose CSS class and
+        tooltip hold nothing to escape becomes the element Markdown builds, with its
+        attributes in the order the sanitizer writes them. Any other target, and any other
+        text, takes the full path. ``tests/test_render.py`` holds this against
+        :meth:`convert`.
+        """
+        if "[[" not in text:
+            return plain_paragraph(text)
+        if plain_paragraph(WIKI_LINK.sub("x", text)) is None:
+            return None
+        pieces = WIKI_LINK.split(text)
+        for i in range(1, len(pieces), 2):
+            link = self._link(pieces[i], base)
+            if link is None:
+                return None
+            pieces[i] = link
+        return "".join(pieces).rstrip("\n")
+
+    def _link(self, ref: str, base: str) -> str | None:
+        """What :class:`_WikiLinks` and the sanitizer make of ``[[ref]]``, when certain."""
+        target = self.resolve(ref)
+        if target is None:
+            return f"<code>[[{ref}]]</code>"
+        href = relative(base, target.url)
+        if not (_PLAIN_URL.fullmatch(href) and plain_paragraph(target.text) == target.text
+                and all(value.isprintable() and not _NOT_PLAIN_ATTRIBUTE.search(value)
+                        for value in (target.css, target.tooltip))):
+            return None
+        title = f' title="{target.tooltip}"' if target.tooltip else ""
+        return f'<a class="{target.css}" href="{href}"{title}>{target.text}</a>'
 
     def convert(self, text: str, base: str, inline: bool = False) -> Markup:
         """What :meth:`html` gives, always through Markdown and the sanitizer (uncached)."""
@@ -184,7 +224,7 @@ def plain_paragraph(text: str) -> str | None:
     no-break space the sanitizer writes as ``&nbsp;``, too), so the paragraph holds the text
     itself, lines and all, without the newlines at its end. ``tests/test_render.py`` holds
     this against the full path for every Markdown field of the example and benchmark
-    handbooks and for random text.
+    handbooks, for random text and for near misses.
     """
     body = text.rstrip("\n")
     if not body or _NOT_PLAIN.search(body) or not body.replace("\n", "").isprintable():
