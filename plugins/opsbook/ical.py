@@ -40,7 +40,12 @@ def fold(line: str) -> bytes:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data + b"\r\n"
-    out: list[bytes] = []
+    if len(data) == len(line):
+        # ASCII, one octet a character, so no character to keep whole: cut every 74 octets
+        # after the first 75. Descriptions are long and mostly ASCII.
+        out = [data[:75], *(data[i:i + 74] for i in range(75, len(data), 74))]
+        return b"\r\n ".join(out) + b"\r\n"
+    out = []
     chunk = b""
     limit = 75
     for char in line:
