@@ -288,6 +288,28 @@ def test_text_is_escaped_and_folded_without_splitting_characters() -> None:
     assert folded.replace(b"\r\n ", b"").decode("utf-8") == line + "\r\n"
 
 
+def _fold_by_character(line: str) -> bytes:
+    """Folding as RFC 5545 describes it: a character at a time, a line at most 75 octets
+    (74 after the leading space of a continuation)."""
+    lines, limit = [b""], 75
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(lines[-1]) + len(encoded) > limit:
+            lines.append(b"")
+            limit = 74
+        lines[-1] += encoded
+    return b"\r\n ".join(lines) + b"\r\n"
+
+
+@pytest.mark.parametrize("piece", ["a", "é", "日", "😀", "a,é"])
+def test_lines_of_every_length_fold_a_character_at_a_time(piece: str) -> None:
+    for length in range(400):
+        line = ("DESCRIPTION:" + "x" * length)[:length]
+        mixed = line[: length // 2] + piece + line[length // 2:]
+        for text in (line, mixed):
+            assert ical.fold(text) == _fold_by_character(text), text
+
+
 def _small_copy(tmp_path: Path) -> Path:
     project = tmp_path / "small"
     shutil.copytree(SMALL, project)

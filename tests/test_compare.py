@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
 import yaml
+from markupsafe import Markup
 
-from conftest import ROOT, build, copy_project
+from conftest import ROOT, TODAY, build, copy_project
+from opsbook.config import read_options, settings_for
+from opsbook.engine import Engine
+from opsbook.pages import compare
+from opsbook.site import SiteBuilder
 from pagehtml import Node, assert_resolves, load
 
 PLANNING = ROOT / "playbooks" / "planning"
@@ -120,3 +127,54 @@ def test_a_template_nobody_filled_in_says_so(tmp_path: Path) -> None:
     assert "No team has filled in this template yet." in page.find("article").text()
     assert load(site, "playbooks/planning/okr-template/").find(
         "div", cls="ob-compare-link").text() == "No team has filled in this template yet."
+
+
+def _cell_by_format(md: Any, spec: dict[str, Any], value: Any) -> Markup:
+    """A cell as it was written with ``Markup.format``, to hold the f-strings against."""
+    kind = spec["type"]
+    if kind == "text":
+        return Markup('<div class="ob-cell-text">{}</div>').format(md(value))
+    if kind == "list":
+        return Markup('<ul class="ob-cell-list">{}</ul>').format(Markup("").join(
+            Markup("<li>{}</li>").format(md(v, inline=True)) for v in value))
+    if kind == "date":
+        return Markup('<time datetime="{0}">{0}</time>').format(value)
+    if kind == "choice":
+        options = spec.get("options", [])
+        position = options.index(value) if value in options else -1
+        return Markup('<span class="ob-choice" data-option="{}">{}</span>').format(
+            position, value)
+    return Markup('<span class="ob-number">{}</span>').format(value)
+
+
+#: Values of every field type with something to escape (checks passed or not).
+HOSTILE = {"text": '<script>alert("x")</script> & *em* {0}', "list": ["<b>", "a & b {}", "ok"],
+           "date": '2026-01-01" onclick="x', "choice": "<i>'quoted'</i> & {}",
+           "number": "1 < 2 {0}"}
+
+
+@pytest.mark.parametrize("numbers", [3, 2.5, -1, True, None, "<b>"])
+def test_cells_escape_what_markup_format_escapes(monkeypatch: pytest.MonkeyPatch,
+                                                 numbers: object) -> None:
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    handbook = Engine(settings_for(ROOT, read_options(ROOT / "mkdocs.yml"))).load()
+    builder = SiteBuilder(handbook)
+    template = handbook.playbooks[TEMPLATE["id"]]
+    instances = compare.instances_of(builder, template)
+    hostile = SimpleNamespace(data={"sections": {
+        section["id"]: {f["id"]: numbers if f["type"] == "number" else HOSTILE[f["type"]]
+                        for f in section["fields"]}
+        for section in TEMPLATE["sections"]}})
+    columns = [*instances, hostile]
+    src = compare.src_of(template.id)
+    md = builder.helpers(src)["md"]
+    cells = 0
+    for section, rows in compare.rows(builder, template, columns, src):  # type: ignore[arg-type]
+        for row in rows:
+            for pb, cell in zip(columns, row.cells, strict=True):
+                values = pb.data["sections"].get(section["id"], {})
+                expected = _cell_by_format(md, row.spec, values[row.spec["id"]]) \
+                    if row.spec["id"] in values else compare.EMPTY
+                assert cell == expected
+                cells += 1
+    assert cells > 50

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -39,7 +40,12 @@ def fold(line: str) -> bytes:
     data = line.encode("utf-8")
     if len(data) <= 75:
         return data + b"\r\n"
-    out: list[bytes] = []
+    if len(data) == len(line):
+        # ASCII, one octet a character, so no character to keep whole: cut every 74 octets
+        # after the first 75. Descriptions are long and mostly ASCII.
+        out = [data[:75], *(data[i:i + 74] for i in range(75, len(data), 74))]
+        return b"\r\n ".join(out) + b"\r\n"
+    out = []
     chunk = b""
     limit = 75
     for char in line:
@@ -86,8 +92,14 @@ def zone(tzid: str) -> ZoneInfo | None:
         return None
 
 
-def _transitions(tz: ZoneInfo, year: int) -> list[_Transition]:
-    """Every change of UTC offset in ``year``, found day by day, then to the minute."""
+@functools.cache
+def _transitions(tz: ZoneInfo, year: int) -> tuple[_Transition, ...]:
+    """Every change of UTC offset in ``year``, found day by day, then to the minute.
+
+    Cached: every feed with a ritual in a zone needs the zone's twenty years, and a large
+    handbook has dozens of feeds over a few zones. ``ZoneInfo(key)`` returns the same object
+    for the same key, so the cache holds one entry per zone and year.
+    """
     def offset(moment: dt.datetime) -> dt.timedelta:
         return moment.astimezone(tz).utcoffset() or dt.timedelta(0)
 
@@ -112,7 +124,7 @@ def _transitions(tz: ZoneInfo, year: int) -> list[_Transition]:
             out.append(_Transition((high + before).replace(tzinfo=None), before, after,
                                    bool(local_after.dst()), local_after.tzname() or ""))
         day = following
-    return out
+    return tuple(out)
 
 
 def _yearly_rules(change: _Transition) -> Iterator[tuple[int, int]]:
@@ -177,8 +189,8 @@ def _part(change: _Transition, start: str, rule: str | None) -> list[str]:
     return [*out, f"END:{kind}"]
 
 
-def _rule_parts(reference: list[_Transition],
-                by_year: dict[int, list[_Transition]]) -> list[list[str]] | None:
+def _rule_parts(reference: tuple[_Transition, ...],
+                by_year: dict[int, tuple[_Transition, ...]]) -> list[list[str]] | None:
     """STANDARD and DAYLIGHT parts with yearly rules, if rules fit every year checked."""
     parts = []
     for index, change in enumerate(reference):

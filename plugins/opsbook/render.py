@@ -2,7 +2,9 @@
 
 Text from YAML is untrusted. Markdown fields go through the engine's own Markdown instance with
 raw HTML switched off, then through an allowlist sanitizer (nh3, i.e. Ammonia) that keeps only
-http, https and mailto links. Plain fields are HTML-escaped by Jinja's autoescaping, and
+http, https and mailto links. Text that is certainly one paragraph of plain words and
+``[[id]]`` links, the most common case, skips both: :meth:`TextRenderer.shortcut` knows what
+they would make of it. Plain fields are HTML-escaped by Jinja's autoescaping, and
 :func:`heading` also escapes Markdown so a title cannot become a link in a Markdown heading.
 """
 
@@ -35,6 +37,14 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title", "class"}, "td": {"align"}, "th": {"
                       "abbr": {"title"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 _MD_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>&~^=:])")
+#: What keeps a text from being one plain paragraph (see :func:`plain_paragraph`): characters
+#: that start inline markup or need escaping (``[`` and ``]`` also ``[[id]]`` links, ``|``
+#: tables), leading or trailing whitespace on a line (indented code, line breaks, blank lines)
+#: and what a line may begin a block with: headings, setext underlines, lists, fences.
+_NOT_PLAIN = re.compile(r"[\\`*_\[\]<>&|]|^\s|\s$|^(?:[#=+~-]|\d+[.)])", re.MULTILINE)
+#: Attribute values the link shortcut writes as they are (see :meth:`TextRenderer.shortcut`).
+_NOT_PLAIN_ATTRIBUTE = re.compile(r'[&<>"]')
+_PLAIN_URL = re.compile(r"[A-Za-z0-9._~/#-]+")
 
 
 @dataclass(frozen=True)
@@ -64,10 +74,34 @@ def relative(from_url: str, to_url: str) -> str:
     """A link from the page at ``from_url`` to ``to_url`` (both site-root relative)."""
     target, hash_, fragment = to_url.partition("#")
     from_dir = from_url if from_url.endswith("/") or not from_url else posixpath.dirname(from_url)
-    rel = posixpath.relpath(target or ".", from_dir or ".")
+    rel = relpath(target or ".", from_dir or ".")
     if (target.endswith("/") or not target) and not rel.endswith("/"):
         rel += "/"
     return f"{rel}{hash_}{fragment}"
+
+
+def relpath(path: str, start: str) -> str:
+    """``posixpath.relpath(path, start)`` for two site-root-relative paths, without its cost.
+
+    A page links to dozens of others, so this runs tens of thousands of times per build;
+    ``posixpath.relpath`` makes both paths absolute against the working directory first, which
+    is most of its time. Paths made of plain segments (and ``.`` or empty ones, which it drops
+    too) need none of that: drop the common leading segments, climb out of the rest of
+    ``start``. Anything else (``..``, an absolute path) goes to ``posixpath.relpath``.
+    ``tests/test_render.py`` compares the two.
+    """
+    if not path or ".." in path or ".." in start or path.startswith("/") \
+            or start.startswith("/"):
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    here = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(to, here, strict=False):
+        if a != b:
+            break
+        common += 1
+    parts = [".."] * (len(here) - common) + to[common:]
+    return "/".join(parts) if parts else "."
 
 
 class _WikiLinks(InlineProcessor):
@@ -114,15 +148,60 @@ class TextRenderer:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        body = self.shortcut(text, base)
+        if body is not None:
+            clean = Markup(body if inline else f"<p>{body}</p>")
+        else:
+            clean = self.convert(text, base, inline)
+        self._cache[key] = clean
+        return clean
+
+    def shortcut(self, text: str, base: str) -> str | None:
+        """The HTML inside ``<p>`` that :meth:`convert` makes of ``text`` when ``text`` is
+        certainly one paragraph of plain words and ``[[id]]`` links, else None.
+
+        Around the links, the words follow :func:`plain_paragraph` (a link stands in as a
+        word). A link to nothing becomes ``<code>[[id]]</code>``. A link to a target whose
+        text is plain words, whose address is plain path characters and whose CSS class and
+        tooltip hold nothing to escape becomes the element Markdown builds, with its
+        attributes in the order the sanitizer writes them. Any other target, and any other
+        text, takes the full path. ``tests/test_render.py`` holds this against
+        :meth:`convert`.
+        """
+        if "[[" not in text:
+            return plain_paragraph(text)
+        if plain_paragraph(WIKI_LINK.sub("x", text)) is None:
+            return None
+        pieces = WIKI_LINK.split(text)
+        for i in range(1, len(pieces), 2):
+            link = self._link(pieces[i], base)
+            if link is None:
+                return None
+            pieces[i] = link
+        return "".join(pieces).rstrip("\n")
+
+    def _link(self, ref: str, base: str) -> str | None:
+        """What :class:`_WikiLinks` and the sanitizer make of ``[[ref]]``, when certain."""
+        target = self.resolve(ref)
+        if target is None:
+            return f"<code>[[{ref}]]</code>"
+        href = relative(base, target.url)
+        if not (_PLAIN_URL.fullmatch(href) and plain_paragraph(target.text) == target.text
+                and all(value.isprintable() and not _NOT_PLAIN_ATTRIBUTE.search(value)
+                        for value in (target.css, target.tooltip))):
+            return None
+        title = f' title="{target.tooltip}"' if target.tooltip else ""
+        return f'<a class="{target.css}" href="{href}"{title}>{target.text}</a>'
+
+    def convert(self, text: str, base: str, inline: bool = False) -> Markup:
+        """What :meth:`html` gives, always through Markdown and the sanitizer (uncached)."""
         self.base = base
         out = self._md.reset().convert(text)
         if inline and out.startswith("<p>") and out.endswith("</p>") and out.count("<p>") == 1:
             out = out[3:-4]
-        clean = Markup(nh3.clean(out, tags=set(ALLOWED_TAGS), attributes={
+        return Markup(nh3.clean(out, tags=set(ALLOWED_TAGS), attributes={
             k: set(v) for k, v in ALLOWED_ATTRIBUTES.items()}, url_schemes=set(URL_SCHEMES),
             link_rel=None))
-        self._cache[key] = clean
-        return clean
 
     def plain(self, text: str) -> str:
         """``text`` with Markdown and ``[[id]]`` reduced to words, for tooltips and exports."""
@@ -133,6 +212,25 @@ class TextRenderer:
         text = WIKI_LINK.sub(word, text)
         text = MD_LINK.sub(r"\1", text)
         return re.sub(r"[*_`#>]", "", " ".join(text.split()))
+
+
+def plain_paragraph(text: str) -> str | None:
+    """The HTML inside ``<p>`` that Markdown and the sanitizer make of ``text`` when it is
+    certainly one paragraph of plain words, else None.
+
+    Most Markdown fields are a sentence or two without markup, and Python-Markdown takes far
+    longer over them than over anything else Opsbook does. Such text needs neither: no line
+    begins a block or has whitespace at either end, nothing starts inline markup, and nothing
+    needs escaping (``&``, ``<`` and ``>`` are refused; unprintable characters, such as a
+    no-break space the sanitizer writes as ``&nbsp;``, too), so the paragraph holds the text
+    itself, lines and all, without the newlines at its end. ``tests/test_render.py`` holds
+    this against the full path for every Markdown field of the example and benchmark
+    handbooks, for random text and for near misses.
+    """
+    body = text.rstrip("\n")
+    if not body or _NOT_PLAIN.search(body) or not body.replace("\n", "").isprintable():
+        return None
+    return body
 
 
 def heading(text: str) -> Markup:

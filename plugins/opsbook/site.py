@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from opsbook import export, rituals
 from opsbook.engine import Handbook, can_fork
@@ -190,6 +190,7 @@ class SiteBuilder:
             resources.files("opsbook") / "templates"))) if d is not None and d.is_dir()]
         self.text = TextRenderer(self._resolve)
         self._mentions: dict[str, set[str]] | None = None
+        self._targets: dict[str, Target | None] = {}
 
     # -- addresses -----------------------------------------------------------------------
 
@@ -209,15 +210,20 @@ class SiteBuilder:
         return self.url(f"roles/{rid}.md")
 
     def _resolve(self, ref: str) -> Target | None:
+        # The same few hundred targets are linked from page after page, and the tooltip of a
+        # playbook is its summary reduced to words: look each one up once per build.
+        if ref in self._targets:
+            return self._targets[ref]
+        target = None
         playbook = self.index.playbooks.get(ref)
         if playbook is not None:
-            return Target(playbook.title, self.playbook_url(ref),
-                          self.text.plain(playbook.summary), "ob-ref")
-        term = self.index.terms.get(ref)
-        if term is not None:
-            return Target(term.term, f"{self.playbook_url(term.glossary)}#{term.id}",
-                          term.short, "ob-term")
-        return None
+            target = Target(playbook.title, self.playbook_url(ref),
+                            self.text.plain(playbook.summary), "ob-ref")
+        elif (term := self.index.terms.get(ref)) is not None:
+            target = Target(term.term, f"{self.playbook_url(term.glossary)}#{term.id}",
+                            term.short, "ob-term")
+        self._targets[ref] = target
+        return target
 
     # -- rendering -----------------------------------------------------------------------
 
@@ -235,21 +241,25 @@ class SiteBuilder:
         def href(target_url: str) -> str:
             return relative(base, target_url)
 
+        # link() and party() run tens of thousands of times per build. Every value they put in
+        # the HTML is a str, for which Markup.format's escaping formatter does no more than
+        # escape(), at several times the cost.
         def link(ref: str) -> Markup:
             target = self._resolve(ref)
             if target is None:
-                return Markup("<code>{}</code>").format(ref)
-            return Markup('<a class="{}" href="{}" title="{}">{}</a>').format(
-                target.css, relative(base, target.url), target.tooltip, target.text)
+                return Markup(f"<code>{escape(ref)}</code>")
+            return Markup(f'<a class="{escape(target.css)}" '
+                          f'href="{escape(relative(base, target.url))}" '
+                          f'title="{escape(target.tooltip)}">{escape(target.text)}</a>')
 
         def party(pid: str) -> Markup:
             if pid in index.teams:
-                return Markup('<a class="ob-team" href="{}">{}</a>').format(
-                    href(self.team_url(pid)), index.teams[pid].name)
+                return Markup(f'<a class="ob-team" href="{escape(href(self.team_url(pid)))}">'
+                              f"{escape(index.teams[pid].name)}</a>")
             if pid in index.roles:
-                return Markup('<a class="ob-role" href="{}">{}</a>').format(
-                    href(self.role_url(pid)), index.roles[pid].name)
-            return Markup("<code>{}</code>").format(pid)
+                return Markup(f'<a class="ob-role" href="{escape(href(self.role_url(pid)))}">'
+                              f"{escape(index.roles[pid].name)}</a>")
+            return Markup(f"<code>{escape(pid)}</code>")
 
         settings = self.handbook.settings
         return {"md": md, "href": href, "link": link, "party": party, "page_url": base,
