@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -170,3 +171,22 @@ def test_an_overdue_review_is_a_warning_that_fails_strict(tmp_path: Path) -> Non
     assert strict.returncode == 1
     assert "warnings in strict mode" in strict.stdout + strict.stderr
     assert "Traceback" not in strict.stderr
+
+
+def test_summaries_that_link_each_other_build(tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    shutil.copytree(SMALL, project)
+    shutil.copytree(ROOT / "schemas", project / "schemas")
+    config = project / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "schemas_dir: ../../../schemas", "schemas_dir: schemas"), encoding="utf-8")
+    ship_it = project / "playbooks" / "launch" / "ship-it.yaml"
+    ship_it.write_text(ship_it.read_text(encoding="utf-8").replace(
+        "summary: The smallest launch checklist.",
+        "summary: The smallest launch checklist, after the [[standup]]."), encoding="utf-8")
+    site = tmp_path / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    html = (site / "playbooks" / "rituals" / "standup" / "index.html").read_text(encoding="utf-8")
+    # Each tooltip names the other playbook by its title, not by following its summary again.
+    assert 'title="The smallest launch checklist, after the Daily stand-up &amp; sync."' in html

@@ -108,7 +108,7 @@ def test_plain_paragraphs_of_the_repository_render_as_markdown_would(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
     builder, fields = _fields(ROOT)
-    shortcuts, linked = _assert_same(TextRenderer(builder._resolve), fields)
+    shortcuts, linked = _assert_same(TextRenderer(builder._resolve, builder._link_text), fields)
     assert len(fields) > 300
     assert shortcuts > len(fields) // 3
     assert linked > 30
@@ -119,7 +119,7 @@ def test_plain_paragraphs_of_the_benchmark_render_as_markdown_would(
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
     _generator(monkeypatch).handbook(tmp_path / "handbook", 120)  # type: ignore[attr-defined]
     builder, fields = _fields(tmp_path / "handbook")
-    shortcuts, linked = _assert_same(TextRenderer(builder._resolve), fields)
+    shortcuts, linked = _assert_same(TextRenderer(builder._resolve, builder._link_text), fields)
     assert len(fields) > 1000
     assert shortcuts > len(fields) * 9 // 10
     assert linked > len(fields) // 4
@@ -138,7 +138,7 @@ NEAR_MISSES = (
 
 @pytest.mark.parametrize("text", NEAR_MISSES)
 def test_text_with_markup_takes_the_full_path(text: str) -> None:
-    full = TextRenderer(lambda ref: None).convert(text, "teams/marketing/")
+    full = TextRenderer(lambda ref: None, lambda ref: None).convert(text, "teams/marketing/")
     assert full != f"<p>{text}</p>"
     assert plain_paragraph(text) is None
 
@@ -216,7 +216,7 @@ BASES = ("", "teams/marketing/", "playbooks/rituals/sprint-review/", "a/b.html")
 
 def test_plain_paragraphs_of_random_text_render_as_markdown_would() -> None:
     rng = random.Random(26)
-    renderer = TextRenderer(TARGETS.get)
+    renderer = TextRenderer(TARGETS.get, lambda ref: None)
     fields = {(_random_text(rng), rng.choice(BASES), inline) for _ in range(8000)
               for inline in (False, True)}
     shortcuts, linked = _assert_same(renderer, fields)

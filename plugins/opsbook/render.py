@@ -130,10 +130,13 @@ class TextRenderer:
 
     Args:
         resolve: Looks up the target of a ``[[id]]``.
+        name: Looks up only the text of a ``[[id]]`` link (for :meth:`plain`, which makes the
+            tooltips :func:`resolve` returns: two summaries may link each other).
     """
 
-    def __init__(self, resolve: Resolver) -> None:
+    def __init__(self, resolve: Resolver, name: Callable[[str], str | None]) -> None:
         self.resolve = resolve
+        self.name = name
         self.base = ""
         self._md = markdown.Markdown(extensions=["tables", "fenced_code", "sane_lists"])
         # Raw HTML off: with these two gone, '<' in YAML text is shown as text.
@@ -206,8 +209,7 @@ class TextRenderer:
     def plain(self, text: str) -> str:
         """``text`` with Markdown and ``[[id]]`` reduced to words, for tooltips and exports."""
         def word(m: re.Match[str]) -> str:
-            target = self.resolve(m.group(1))
-            return target.text if target else m.group(1)
+            return self.name(m.group(1)) or m.group(1)
 
         text = WIKI_LINK.sub(word, text)
         text = MD_LINK.sub(r"\1", text)

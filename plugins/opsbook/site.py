@@ -188,7 +188,7 @@ class SiteBuilder:
         self.env: jinja2.Environment = environment(templates)
         self.template_dirs = [d for d in (templates, Path(str(
             resources.files("opsbook") / "templates"))) if d is not None and d.is_dir()]
-        self.text = TextRenderer(self._resolve)
+        self.text = TextRenderer(self._resolve, self._link_text)
         self._mentions: dict[str, set[str]] | None = None
         self._targets: dict[str, Target | None] = {}
 
@@ -224,6 +224,13 @@ class SiteBuilder:
                             term.short, "ob-term")
         self._targets[ref] = target
         return target
+
+    def _link_text(self, ref: str) -> str | None:
+        """The text of a link to ``ref``: a playbook's title, a term."""
+        if (playbook := self.index.playbooks.get(ref)) is not None:
+            return playbook.title
+        term = self.index.terms.get(ref)
+        return None if term is None else term.term
 
     # -- rendering -----------------------------------------------------------------------
 
