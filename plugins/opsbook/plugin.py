@@ -137,6 +137,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self._asset_files: list[File] = []
         self._nav_html: dict[tuple[int, str, int, str, str], str] = {}
         self._nav_base: tuple[str, str] = ("", "")
+        self._nav_pages: dict[tuple[tuple[int, ...], tuple[str, str]],
+                              tuple[str, tuple[str, str]]] = {}
         self.raw_html = RawHtmlBlocks()
         self._generated: set[str] = set()
         # Under `mkdocs serve` (which keeps this instance across rebuilds, see on_startup): the
@@ -284,7 +286,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
     def on_env(self, env: jinja2.Environment, /, *, config: MkDocsConfig,
                files: Files) -> jinja2.Environment:
         self._nav_html = {}
+        self._nav_pages = {}
         env.globals["opsbook_nav_cache"] = self._nav_fragment
+        env.globals["opsbook_nav_page"] = self._nav_page
         env.globals["opsbook_href"] = nav_href
         return env
 
@@ -299,6 +303,26 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         html = self._nav_html.get(key)
         if html is None:
             html = self._nav_html[key] = str(render(item, path, level))
+        return html
+
+    def _nav_page(self, whole: Any, own_leaf: Any, page: MkDocsPage) -> str:
+        """A page's navigation: rendered once for the pages under the same sections in the
+        same folder, then for each of them with the last page's entry made a plain link again
+        and this page's entry made the current one (see theme/partials/nav.html). Rendered in
+        full whenever an entry is not found exactly once (a section's index page...)."""
+        key = (tuple(id(section) for section in page.ancestors), _link_base(page.url))
+        mine = (str(own_leaf(False)), str(own_leaf(True)))
+        cached = self._nav_pages.get(key)
+        if cached is not None:
+            html, (theirs, their_current) = cached
+            html = html.replace(their_current, theirs, 1)
+            if html.count(mine[0]) == 1:
+                html = html.replace(mine[0], mine[1], 1)
+                self._nav_pages[key] = (html, mine)
+                return html
+        html = str(whole())
+        if html.count(mine[1]) == 1 and html.count(mine[0]) == 0:
+            self._nav_pages[key] = (html, mine)
         return html
 
     def on_page_context(self, context: TemplateContext, /, *, page: MkDocsPage,

@@ -151,6 +151,11 @@ class TextRenderer:
         cached = self._cache.get(key)
         if cached is not None:
             return cached
+        if len(self._cache) > 1000:
+            # Pages are rendered one after another, each with its own base: what a page
+            # rendered is not asked for again after a while, and 10,000 pages' worth of it
+            # would be tens of megabytes.
+            self._cache.clear()
         body = self.shortcut(text, base)
         if body is not None:
             clean = Markup(body if inline else f"<p>{body}</p>")
