@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from conftest import ROOT
+import pytest
+
+from conftest import ROOT, TODAY, copy_project
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
 from opsbook.site import NAV_SECTION_LIMIT, SiteBuilder, bounded
@@ -93,3 +95,37 @@ def test_a_page_carries_a_bounded_nav(repo_site: Path) -> None:
     assert nav is not None
     assert "md-nav__item--pruned" in nav.group(0)  # other sections are single links
     assert nav.group(0).count("<li") < 12 * NAV_SECTION_LIMIT
+
+
+def test_navigation_rendered_once_per_folder_is_the_navigation_rendered_per_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from opsbook import plugin
+
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    project = copy_project(tmp_path / "project")
+    calls = {"swapped": 0, "whole": 0}
+    cached = plugin.OpsbookPlugin._nav_page
+
+    def counted(self: Any, whole: Any, own_leaf: Any, page: Any) -> str:
+        rendered = []
+        html = cached(self, lambda: rendered.append(1) or whole(), own_leaf, page)
+        calls["whole" if rendered else "swapped"] += 1
+        return html
+
+    def in_full(self: Any, whole: Any, own_leaf: Any, page: Any) -> str:
+        return str(whole())
+
+    sites = {}
+    for name, method in (("cached", counted), ("full", in_full)):
+        monkeypatch.setattr(plugin.OpsbookPlugin, "_nav_page", method)
+        config = load_config(config_file=str(project / "mkdocs.yml"),
+                             site_dir=str(tmp_path / name))
+        build(config)
+        sites[name] = {p.relative_to(tmp_path / name): p.read_bytes()
+                       for p in (tmp_path / name).rglob("*.html")}
+    assert sites["cached"] == sites["full"]
+    assert calls["swapped"] > calls["whole"] > 0  # most pages took the short way
