@@ -1,12 +1,23 @@
 """Search entries for generated pages: opsbook.searchindex splits HTML into the sections
-Material's own parser finds, fragment for fragment."""
+Material's own parser finds, fragment for fragment, and a site's ``search_index.json`` is the
+same byte for byte with the fast path (the default) and without it (OPSBOOK_FAST_SEARCH=0)."""
 
 from __future__ import annotations
 
-import pytest
-from material.plugins.search.plugin import Parser
+import hashlib
+from pathlib import Path
+from types import SimpleNamespace
 
+import pytest
+from material.plugins.search.plugin import Parser, SearchIndex
+from mkdocs.commands.build import build as mkdocs_build
+from mkdocs.config import load_config
+
+from conftest import ROOT, TODAY, build
+from opsbook import plugin
 from opsbook.searchindex import split_sections
+
+SMALL = ROOT / "tests" / "fixtures" / "small"
 
 Fragments = list[tuple[str | None, list[str], list[str]]]
 
@@ -101,3 +112,116 @@ def test_tricky_markup_splits_as_material_does(html: str) -> None:
 @pytest.mark.parametrize("html", UNSURE.values(), ids=UNSURE.keys())
 def test_markup_outside_the_subset_is_left_to_material(html: str) -> None:
     assert split_sections(html) is None
+
+
+def test_material_search_is_the_one_checked() -> None:
+    """Another Material's search turns the fast path off: compare its Parser, Element, Section,
+    SearchIndex.add_entry_from_context and create_entry_for_section with opsbook.searchindex,
+    then update MATERIAL_SEARCH_SHA256."""
+    source = plugin._material_search_source(SearchIndex())
+    assert source is not None
+    assert hashlib.sha256(source.encode()).hexdigest() == plugin.MATERIAL_SEARCH_SHA256
+
+
+def _config(index: object) -> object:
+    """As much of a MkDocs config as the fast path reads: Material's search plugin."""
+    return SimpleNamespace(plugins={"material/search": SimpleNamespace(search_index=index)})
+
+
+def _page(meta: dict[str, object], uri: str = "p.md") -> object:
+    return SimpleNamespace(
+        meta=meta, file=SimpleNamespace(src_uri=uri), url="p/", title="Page",
+        toc=[SimpleNamespace(id="top", url="#top", children=[
+            SimpleNamespace(id="b", url="#b", children=[])])],
+        content='<p>Before</p><h1 id="top">Top</h1><p>x</p><h2 id="b">B</h2><p>y</p>'
+                '<h2 id="c">C</h2>')
+
+
+@pytest.mark.parametrize("meta", [
+    {}, {"title": "Front matter title"}, {"tags": ["a", 1, None, {"x": 1}]}, {"tags": "a"},
+    {"search": {"boost": 2}}, {"search": {"exclude": True}}, {"search": None},
+], ids=str)
+def test_fast_path_entries_are_materials(meta: dict[str, object]) -> None:
+    page = _page(meta)
+    assert split_sections(page.content) is not None  # type: ignore[attr-defined]
+    entries = []
+    for fast_path in (True, False):
+        index = SearchIndex()
+        if fast_path:
+            plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+            assert "add_entry_from_context" in vars(index)
+        index.add_entry_from_context(page)
+        entries.append(index.entries)
+    assert entries[0] == entries[1]
+
+
+def test_fast_path_fails_safe(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Other:
+        def add_entry_from_context(self, page: object) -> None:
+            pass
+
+    other = Other()
+    plugin._index_generated_fast(_config(other), {"p.md"})  # type: ignore[arg-type]
+    assert "add_entry_from_context" not in vars(other)
+    no_search = SimpleNamespace(plugins={})
+    plugin._index_generated_fast(no_search, {"p.md"})  # type: ignore[arg-type]
+    index = SearchIndex()
+    monkeypatch.setattr(plugin, "MATERIAL_SEARCH_SHA256", "another Material")
+    plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+    assert "add_entry_from_context" not in vars(index)
+    monkeypatch.undo()
+    monkeypatch.setenv("OPSBOOK_FAST_SEARCH", "0")
+    plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+    assert "add_entry_from_context" not in vars(index)
+
+
+@pytest.fixture(scope="module")
+def generated_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], set[str]]:
+    """The HTML of every page split_sections was given in a build of the repository's
+    handbook, and the generated pages' paths."""
+    seen: list[str] = []
+
+    def spy(html: str) -> object:
+        seen.append(html)
+        return split_sections(html)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("OPSBOOK_TODAY", TODAY)
+        patch.setattr(plugin, "split_sections", spy)
+        config = load_config(str(ROOT / "mkdocs.yml"), strict=True,
+                             site_dir=str(tmp_path_factory.mktemp("in-process-site")))
+        mkdocs_build(config)
+    return seen, config.plugins["opsbook"]._generated
+
+
+@pytest.mark.slow
+def test_every_generated_page_splits_as_material_does(
+        generated_html: tuple[list[str], set[str]]) -> None:
+    pages, generated = generated_html
+    assert len(pages) == len(generated) > 50  # generated pages only, each once
+    for html in pages:
+        assert fast(html) == material(html)
+
+
+def _search_index(site: Path) -> bytes:
+    data = (site / "search" / "search_index.json").read_bytes()
+    assert data.count(b'"location"') > 10
+    return data
+
+
+@pytest.mark.slow
+def test_repository_search_index_is_the_same_without_the_fast_path(
+        repo_site: Path, tmp_path: Path) -> None:
+    result = build(ROOT, tmp_path / "site", OPSBOOK_FAST_SEARCH="0")
+    assert result.returncode == 0, result.stderr
+    assert _search_index(repo_site) == _search_index(tmp_path / "site")
+
+
+@pytest.mark.slow
+def test_small_site_search_index_is_the_same_without_the_fast_path(tmp_path: Path) -> None:
+    sites = {}
+    for switch in ("1", "0"):
+        sites[switch] = tmp_path / f"site-{switch}"
+        result = build(SMALL, sites[switch], OPSBOOK_FAST_SEARCH=switch)
+        assert result.returncode == 0, result.stderr
+    assert _search_index(sites["1"]) == _search_index(sites["0"])
