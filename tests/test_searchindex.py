@@ -70,6 +70,9 @@ TRICKY = {
     "sub and sup": '<h1 id="a">H<sub>2</sub>O</h1>\n<p>x<sup>2</sup><sub></sub></p>',
     "attributes with entities": '<h1 id="a&amp;b">A</h1><p title="&quot;q&quot;">x</p>'
                                 '<p><a class="headerlink" href="#x">&para;</a></p>',
+    "permalinks and near misses": '<h1 id="a">A<a class="headerlink" href="#a">&para;</a> '
+                                  '<a class="headerlink x" href="#a">B</a>'
+                                  '<a class="headerlink" class="y">C</a></h1>',
     "details and definition lists": '<h1 id="a">A</h1><details><summary>More</summary>'
                                     "<dl><dt>Term</dt><dd>Meaning</dd></dl></details>",
     "whitespace between kept tags": '<h1 id="a">A</h1>\n<ul> <li> <p> </p> </li> </ul> \n'
@@ -86,6 +89,8 @@ UNSURE = {
     "style": "<style>p { color: red }</style>",
     "excluded": '<h1 id="a">A</h1><div data-search-exclude><p>x</p></div>',
     "line numbers": '<table><tr><td class="linenodiv">1</td></tr></table>',
+    "line numbers, encoded": '<div class="&#108;inenodiv"><p>1</p></div>',
+    "permalink, encoded": '<h1 id="a">A<a class="&#104;eaderlink" href="#a">&para;</a></h1>',
     "stray less-than": '<h1 id="a">A</h1><p>1 < 2</p>',
     "unknown tag": '<h1 id="a">A</h1><svg><path d="M0"></path></svg>',
     "upper-case tag": '<h1 id="a">A</h1><P>x</P>',

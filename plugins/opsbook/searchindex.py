@@ -10,7 +10,8 @@ rules on the pieces: the same sections, with the same title and text fragments.
 It reproduces Parser only where it is sure to: simple, balanced, lowercase tags from
 :data:`TAGS`, attribute values in double quotes, headings with an ``id`` only at the top level.
 Anything else (a comment, ``<pre>``, ``<script>``, ``data-search-exclude``, a stray ``<``, an
-unknown tag) returns None, and the page goes through Material's own parser.
+unknown tag, a class with a character reference) returns None, and the page goes through
+Material's own parser.
 
 The rules replayed, as Parser applies them:
 
@@ -52,6 +53,8 @@ _ATTRS = r'(?:\s+[a-z][-a-z0-9_:.]*(?:="[^"<>]*")?)*\s*'
 _TAG = re.compile(rf"<(?:(?:{'|'.join(sorted(VOID))})(?![a-z0-9]){_ATTRS}/?"
                   rf"|/([a-z][a-z0-9]*)|([a-z][a-z0-9]*)({_ATTRS}))>")
 _ATTR = re.compile(r'\s+([a-z][-a-z0-9_:.]*)(="([^"]*)")?')
+#: A class with a character reference, which could decode to "headerlink" or "linenodiv".
+_ENCODED_CLASS = re.compile(r'class="[^"&]*&')
 #: What Parser does with a tag beyond keeping track of it.
 _GENERIC, _KEEP, _HEADING, _LINK = 0, 1, 2, 3
 _KIND = {tag: _KEEP if tag in KEEP else _HEADING if tag in HEADINGS else _LINK if tag == "a"
@@ -86,7 +89,7 @@ def split_sections(html: str) -> list[Section] | None:
         The sections in page order, or None when ``html`` has anything outside the subset
         reproduced here (see the module docstring); the caller then uses Material's parser.
     """
-    if "data-search-exclude" in html or "linenodiv" in html:
+    if "data-search-exclude" in html or "linenodiv" in html or _ENCODED_CLASS.search(html):
         return None
     parts: list[Any] = _TAG.split(html)  # str, or None for a group that did not take part
     # Every "<" opened a tag the expression accepts, and only known tags.
