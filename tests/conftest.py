@@ -31,15 +31,19 @@ def env(**extra: str) -> dict[str, str]:
     return out
 
 
-def run(args: list[str], cwd: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
-    """Run a command of this virtual environment (``opsbook``, ``mkdocs``) in ``cwd``."""
-    return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env(),
+def run(args: list[str], cwd: Path, *, environ: dict[str, str] | None = None,
+        **kwargs: object) -> subprocess.CompletedProcess[str]:
+    """Run a command of this virtual environment (``opsbook``, ``mkdocs``) in ``cwd``, with
+    ``environ`` added to the environment."""
+    return subprocess.run([str(BIN / args[0]), *args[1:]], cwd=cwd, env=env(**(environ or {})),
                           capture_output=True, text=True, check=False, **kwargs)  # type: ignore[call-overload]
 
 
-def build(project: Path, site: Path) -> subprocess.CompletedProcess[str]:
-    """``mkdocs build --strict`` of ``project`` into ``site``."""
-    return run(["mkdocs", "build", "--strict", "--site-dir", str(site)], project)
+def build(project: Path, site: Path, **environ: str) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``project`` into ``site``, with ``environ`` added to the
+    environment."""
+    return run(["mkdocs", "build", "--strict", "--site-dir", str(site)], project,
+               environ=environ)
 
 
 def copy_project(dest: Path, *, playbooks: bool = True) -> Path:
