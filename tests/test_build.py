@@ -190,3 +190,20 @@ def test_summaries_that_link_each_other_build(tmp_path: Path) -> None:
     html = (site / "playbooks" / "rituals" / "standup" / "index.html").read_text(encoding="utf-8")
     # Each tooltip names the other playbook by its title, not by following its summary again.
     assert 'title="The smallest launch checklist, after the Daily stand-up &amp; sync."' in html
+
+
+def test_generated_pages_drop_template_indentation_but_not_preformatted_text(
+        repo_site: Path) -> None:
+    from opsbook.plugin import squeeze
+
+    html = ('<div>\n    <p>a\n\n      b</p>\n  <pre><code>x\n    y\n</code></pre>\n'
+            '  <script>\n  var s = "1";\n</script>\n  <TEXTAREA>\n  t</TEXTAREA>\n</div>')
+    assert squeeze(html) == ('<div>\n<p>a\nb</p>\n<pre><code>x\n    y\n</code></pre>\n'
+                             '<script>\n  var s = "1";\n</script>\n<TEXTAREA>\n  t</TEXTAREA>\n'
+                             '</div>')
+    page = (repo_site / "playbooks" / "rituals" / "sprint-review" / "index.html").read_text(
+        encoding="utf-8")
+    outside = re.sub(r"<(pre|script|style|textarea)\b.*?</\1>", "", page, flags=re.S)
+    assert not re.search(r"\n[ \t]", outside)
+    written = (repo_site / "index.html").read_text(encoding="utf-8")  # hand-written: as is
+    assert re.search(r"\n    ", written)

@@ -413,6 +413,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             # Written out next; MkDocs would keep every page's HTML until the build ends,
             # which at 10,000 pages is most of the build's memory.
             page.content = None
+            return squeeze(output)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -420,6 +421,24 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_build_error(self, *, error: Exception) -> None:
         gc.unfreeze()
+
+
+_VERBATIM = re.compile(r"<(pre|textarea|script|style)\b.*?</\1>", re.S | re.I)
+_INDENT = re.compile(r"\n\s+")
+
+
+def squeeze(html: str) -> str:
+    """``html`` without the indentation and blank lines the theme's templates leave (a tenth
+    of a page), except inside ``pre``, ``textarea``, ``script`` and ``style``, where
+    whitespace means something. A line break and the spaces after it show as one space
+    either way."""
+    out: list[str] = []
+    done = 0
+    for kept in _VERBATIM.finditer(html):
+        out += (_INDENT.sub("\n", html[done:kept.start()]), kept.group(0))
+        done = kept.end()
+    out.append(_INDENT.sub("\n", html[done:]))
+    return "".join(out)
 
 
 def _template_line(error: BaseException) -> int | None:
