@@ -255,7 +255,8 @@ def run_serve(sizes: list[int]) -> list[dict[str, Any]]:
               f"{row['rebuild_s']:.2f} s, of which opsbook {row['opsbook_s']:.3f} s "
               f"({row['opsbook_share'] * 100:.1f} %; loading and checking the playbooks "
               f"{row['engine_s']:.3f} s); files parsed {row['parsed']}, "
-              f"validated {row['validated']}", flush=True)
+              f"validated {row['validated']}; pages and files made {row['made']}, "
+              f"reused {row['reused']}", flush=True)
         rows.append(row)
     return rows
 
@@ -334,13 +335,15 @@ def report() -> None:
               f"| {r['check_jsonschema']['wall_s']:.1f} s | {r['speedup']:.1f}x |")
     print()
     print("| N | first build | rebuild after a one-file edit | opsbook's share (all hooks) "
-          "| of which loading and checking | files parsed | files validated |")
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "| of which loading and checking | files parsed | files validated "
+          "| pages and files made | reused |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for r in load("serve"):
         print(f"| {r['n']:,} | {r['first_s']:.1f} s | {r['rebuild_s']:.1f} s "
               f"| {r['opsbook_s']:.2f} s ({r['opsbook_share'] * 100:.1f} %) "
               f"| {r['engine_s']:.3f} s ({r['engine_s'] / r['rebuild_s'] * 100:.1f} %) "
-              f"| {r['parsed']} | {r['validated']} |")
+              f"| {r['parsed']} | {r['validated']} | {r.get('made', '–')} "
+              f"| {r.get('reused', '–')} |")
 
 
 def main() -> None:
