@@ -1,6 +1,6 @@
 """Pages beyond one per playbook. Each module here has ``pages(builder)`` and
-``assets(builder)``, each returning an iterable of :class:`opsbook.site.Page` or
-:class:`opsbook.site.Asset`; list a new module in :data:`FEATURES`."""
+``assets(builder)``, each returning an iterable of :class:`opsbook.site.Job` (one per page or
+file: how to make it, and which playbooks it shows); list a new module in :data:`FEATURES`."""
 
 from __future__ import annotations
 
