@@ -197,10 +197,11 @@ def test_generated_pages_drop_template_indentation_but_not_preformatted_text(
     from opsbook.plugin import squeeze
 
     html = ('<div>\n    <p>a\n\n      b</p>\n  <pre><code>x\n    y\n</code></pre>\n'
-            '  <script>\n  var s = "1";\n</script>\n  <TEXTAREA>\n  t</TEXTAREA>\n</div>')
+            '  <script>\n  var s = "1";\n</script>\n  <textarea>\n  t</textarea>\n'
+            '  <prefix>\n</div>')
     assert squeeze(html) == ('<div>\n<p>a\nb</p>\n<pre><code>x\n    y\n</code></pre>\n'
-                             '<script>\n  var s = "1";\n</script>\n<TEXTAREA>\n  t</TEXTAREA>\n'
-                             '</div>')
+                             '<script>\n  var s = "1";\n</script>\n<textarea>\n  t</textarea>\n'
+                             '<prefix>\n</div>')
     page = (repo_site / "playbooks" / "rituals" / "sprint-review" / "index.html").read_text(
         encoding="utf-8")
     outside = re.sub(r"<(pre|script|style|textarea)\b.*?</\1>", "", page, flags=re.S)

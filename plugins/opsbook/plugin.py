@@ -413,7 +413,8 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             # Written out next; MkDocs would keep every page's HTML until the build ends,
             # which at 10,000 pages is most of the build's memory.
             page.content = None
-            return squeeze(output)
+            # Not under serve: a preview is not downloaded, and the rebuild is quicker.
+            return squeeze(output) if self.memos is None else output
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -423,22 +424,42 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         gc.unfreeze()
 
 
-_VERBATIM = re.compile(r"<(pre|textarea|script|style)\b.*?</\1>", re.S | re.I)
+_VERBATIM = ("<pre", "<textarea", "<script", "<style")
 _INDENT = re.compile(r"\n\s+")
 
 
 def squeeze(html: str) -> str:
     """``html`` without the indentation and blank lines the theme's templates leave (a tenth
-    of a page), except inside ``pre``, ``textarea``, ``script`` and ``style``, where
+    of a page), except inside ``pre``, ``textarea``, ``script`` and ``style`` elements, where
     whitespace means something. A line break and the spaces after it show as one space
-    either way."""
+    either way. Tags are found in lower case, as Material and Markdown write them."""
     out: list[str] = []
     done = 0
-    for kept in _VERBATIM.finditer(html):
-        out += (_INDENT.sub("\n", html[done:kept.start()]), kept.group(0))
-        done = kept.end()
+    ahead = {tag: _tag_at(html, tag, 0) for tag in _VERBATIM}
+    while True:
+        found = [(at, tag) for tag, at in ahead.items() if at >= 0]
+        if not found:
+            break
+        start, tag = min(found)
+        end = html.find(f"</{tag[1:]}>", start)
+        if end < 0:
+            break
+        end += len(tag) + 2
+        out += (_INDENT.sub("\n", html[done:start]), html[start:end])
+        done = end
+        for name, at in ahead.items():
+            if 0 <= at < done:
+                ahead[name] = _tag_at(html, name, done)
     out.append(_INDENT.sub("\n", html[done:]))
     return "".join(out)
+
+
+def _tag_at(html: str, tag: str, start: int) -> int:
+    """Where the element ``tag`` (``"<pre"``) next opens from ``start``, or -1."""
+    at = html.find(tag, start)
+    while at >= 0 and html[at + len(tag):at + len(tag) + 1] not in (">", " ", "\n", "\t"):
+        at = html.find(tag, at + 1)
+    return at
 
 
 def _template_line(error: BaseException) -> int | None:
