@@ -2,7 +2,8 @@
 exactly the site a full build gives.
 
 Each example playbook is edited in several ways (its title; its summary, adding a link to
-another playbook; text deep inside it; its owner; its review date), one edit at a time, and after
+another playbook; text deep inside it; its owner; a ritual's duration, time and participants;
+its review date), one edit at a time, and after
 each edit the incremental rebuild (:class:`opsbook.incremental.Memo`, primed with the build
 before) must equal a full build of the edited handbook, page for page and byte for byte. Each
 edit is undone before the next, without a build, so each rebuild also sees the previous edit
@@ -11,6 +12,8 @@ reverted. An edit that breaks the handbook (a text field with a fixed format) is
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import TODAY, copy_project
+from conftest import ROOT, TODAY, copy_project
 from opsbook import config as options
 from opsbook.engine import Engine, Handbook
 from opsbook.incremental import Memo
@@ -34,8 +37,8 @@ def _site(handbook: Handbook, memos: tuple[Memo, Memo] | None = None) -> Site:
         pages, assets = builder.pages(), builder.assets()
     else:
         scope = builder.scope()
-        pages = memos[0].make(builder.page_jobs(), scope, handbook.versions)
-        assets = memos[1].make(builder.asset_jobs(), scope, handbook.versions)
+        pages = memos[0].make(builder.page_jobs(), scope, handbook.version)
+        assets = memos[1].make(builder.asset_jobs(), scope, handbook.version)
     out: Site = {p.src_uri: (p.content, p.source) for p in pages}
     out.update({a.path: a.content for a in assets})
     return out
@@ -87,19 +90,28 @@ def _edits(data: dict[str, Any], ids: list[str], teams: list[str]
         edited = copy()
         edited["owner"] = next(t for t in teams if t != data["owner"])
         yield f"owner {edited['owner']}", edited
+    if "duration_minutes" in data:
+        edited = copy()
+        edited["duration_minutes"] += 5
+        yield "duration", edited
+    if isinstance(data.get("cadence"), dict) and data["cadence"].get("time"):
+        edited = copy()
+        edited["cadence"]["time"] = "16:45"
+        yield "cadence time", edited
+    if data.get("participants"):
+        edited = copy()
+        edited["participants"] = data["participants"][1:] or [teams[0]]
+        yield "participants", edited
     if isinstance(data.get("review"), dict):
         edited = copy()
         edited["review"]["last_reviewed"] = "2026-01-05"
         yield "review date", edited
 
 
-@pytest.mark.slow
-def test_every_edit_rebuilds_exactly_the_full_site(tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
-    project = copy_project(tmp_path / "project")
-    settings = options.settings_for(project, dict(options.DEFAULTS))
-    engine = Engine(settings)
+def _check_every_edit(project: Path, every: int = 1) -> list[str]:
+    """Edit every ``every``-th playbook of ``project`` in each way of :func:`_edits`, one edit
+    at a time, and check each incremental rebuild against a full one; the edits checked."""
+    engine = Engine(options.settings_for(project, dict(options.DEFAULTS)))
     original = engine.load()
     assert not original.errors
     before = _site(original)
@@ -109,7 +121,7 @@ def test_every_edit_rebuilds_exactly_the_full_site(tmp_path: Path,
     assert _site(original, memos) == before
     checked: list[str] = []
     last_kind = ""
-    for pid, playbook in sorted(original.playbooks.items()):
+    for pid, playbook in sorted(original.playbooks.items())[::every]:
         path = project / playbook.source.path
         text = path.read_text(encoding="utf-8")
         for name, data in _edits(yaml.safe_load(text), ids, teams):
@@ -129,8 +141,34 @@ def test_every_edit_rebuilds_exactly_the_full_site(tmp_path: Path,
             # Undone without a build, so the next rebuild sees two files changed.
             path.write_text(text, encoding="utf-8")
             last_kind = playbook.kind
-    assert len(checked) >= 5 * len(ids), checked  # the edits above mostly keep it valid
     assert _site(engine.load(), memos) == before
+    return checked
+
+
+@pytest.mark.slow
+def test_every_edit_of_the_example_handbook_rebuilds_exactly_the_full_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    project = copy_project(tmp_path / "project")
+    checked = _check_every_edit(project)
+    playbooks = len(list((project / "playbooks").rglob("*.yaml")))
+    assert len(checked) >= 5 * playbooks, checked  # the edits mostly keep it valid
+
+
+@pytest.mark.slow
+def test_edits_of_a_generated_handbook_rebuild_exactly_the_full_site(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kind, many teams and instances whose answers link other playbooks."""
+    monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, spec.name, generate)  # its dataclasses look it up
+    spec.loader.exec_module(generate)
+    generate.handbook(tmp_path / "handbook", 60)  # type: ignore[attr-defined]
+    checked = _check_every_edit(tmp_path / "handbook", every=6)
+    assert len({line.split(":")[0] for line in checked}) >= 8, checked  # playbooks edited
 
 
 def test_a_changed_schema_or_setting_makes_everything_again(tmp_path: Path,

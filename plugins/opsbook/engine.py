@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import json
 import multiprocessing
 import os
 import stat
@@ -75,6 +76,11 @@ class _Entry:
     playbook: Playbook | None = None
 
 
+#: The fields a link to a playbook, or a list of playbooks, shows: its title, its summary (as a
+#: tooltip or a column), its owner, status and review, its kind, tags and "see also" links.
+FACE = ("kind", "title", "summary", "owner", "status", "replaced_by", "tags", "links", "review")
+
+
 @dataclass
 class Handbook:
     """Everything loaded: valid playbooks, the registries, and every problem found."""
@@ -97,6 +103,21 @@ class Handbook:
 
     def by_kind(self, kind: str) -> list[Playbook]:
         return [p for p in self.playbooks.values() if p.kind == kind]
+
+    def version(self, key: str) -> bytes | None:
+        """A digest of what ``key`` names, None if there is no such playbook: ``"id"`` its
+        whole file, ``"id/face"`` what a link to it shows (:data:`FACE`), ``"id/field"`` one
+        top-level field (absent: a digest of nothing)."""
+        pid, _, part = key.partition("/")
+        playbook = self.playbooks.get(pid)
+        if playbook is None:
+            return None
+        if not part:
+            return self.versions.get(pid)
+        names = FACE if part == "face" else (part,)
+        text = json.dumps([playbook.data.get(name) for name in names], sort_keys=True,
+                          ensure_ascii=False, default=str)
+        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 def rel_path(path: Path, root: Path) -> str:

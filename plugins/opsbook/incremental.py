@@ -18,7 +18,7 @@ full one.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,14 +40,15 @@ class Memo:
         self._made: dict[str, tuple[bytes, Any]] = {}
         self.counts = Counts()
 
-    def make(self, jobs: Iterable[Job], scope: bytes, versions: Mapping[str, bytes]
+    def make(self, jobs: Iterable[Job], scope: bytes, version: Callable[[str], bytes | None]
              ) -> list[Any]:
         """Each job's page or file, reusing last build's when its key is unchanged.
 
         Args:
             jobs: This build's jobs (a job missing from it is forgotten).
             scope: The site's scope digest.
-            versions: Each playbook's content digest, by id.
+            version: The digest of what a name in a job's ``shows`` names (a playbook, its
+                face, one of its fields: :meth:`opsbook.engine.Handbook.version`).
         """
         counts = Counts()
         kept: dict[str, tuple[bytes, Any]] = {}
@@ -57,7 +58,7 @@ class Memo:
             made = None
             key = b""
             if shows is not None:
-                key = _key(scope, shows, versions)
+                key = _key(scope, shows, version)
                 previous = self._made.get(job.path)
                 if previous is not None and previous[0] == key:
                     made = previous[1]
@@ -72,9 +73,9 @@ class Memo:
         return out
 
 
-def _key(scope: bytes, shows: Iterable[str], versions: Mapping[str, bytes]) -> bytes:
+def _key(scope: bytes, shows: Iterable[str], version: Callable[[str], bytes | None]) -> bytes:
     digest = hashlib.blake2b(scope, digest_size=16)
-    for pid in sorted(shows):
-        digest.update(pid.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0" + versions.get(pid, b"-"))
+    for name in sorted(shows):
+        digest.update(name.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0" + (version(name) or b"-"))
     return digest.digest()

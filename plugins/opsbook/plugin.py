@@ -264,9 +264,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
             else:
                 scope = self.builder.scope()
                 self.assets = self.memos[0].make(self.builder.asset_jobs(), scope,
-                                                 handbook.versions)
+                                                 handbook.version)
                 self.pages = sort_pages(self.memos[1].make(self.builder.page_jobs(), scope,
-                                                           handbook.versions))
+                                                           handbook.version))
                 made, reused = (sum(m.counts.made for m in self.memos),
                                 sum(m.counts.reused for m in self.memos))
                 log.debug(f"{made} pages and files made, {reused} reused from the last build")

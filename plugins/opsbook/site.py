@@ -25,7 +25,7 @@ from markupsafe import Markup, escape
 
 from opsbook import export, rituals
 from opsbook.engine import Handbook, can_fork
-from opsbook.model import Playbook, freshness
+from opsbook.model import WIKI_LINK, Playbook, freshness
 from opsbook.pages import FEATURES
 from opsbook.render import Target, TextRenderer, environment, front_matter, page_url, relative
 from opsbook.schemas import ENVELOPE, Kind
@@ -395,31 +395,57 @@ class SiteBuilder:
                                              how_to=title_of(kind)))
 
             def shows(kind: Kind = kind) -> set[str]:
-                return self.shown_by(p.id for p in self.handbook.by_kind(kind.name))
+                return self.faces(p.id for p in self.handbook.by_kind(kind.name))
 
             yield Job(src, make, shows)
 
     # -- what each page shows, for rebuilds under `mkdocs serve` (see opsbook.incremental) ---
 
-    def shown_by(self, ids: Iterable[str]) -> set[str]:
-        """What a page showing the content of the playbooks ``ids`` shows: them, each
-        playbook they link to (its title, and its summary as a tooltip), and each playbook
-        those link to (titles inside the tooltips)."""
-        refs = self.index.references
+    def faces(self, ids: Iterable[str]) -> set[str]:
+        """What links to the playbooks ``ids`` show (names for :meth:`Handbook.version`):
+        each one's face (title; summary as a tooltip; status...), a glossary's terms (a link
+        to a term shows the term and its short definition), and the faces of the playbooks
+        each summary links to (their titles, inside the tooltip)."""
         out: set[str] = set()
         for pid in ids:
-            out.add(pid)
-            for target in refs.get(pid, ()):
-                out.add(target)
-                out.update(refs.get(target, ()))
+            out.add(f"{pid}/face")
+            playbook = self.index.playbooks.get(pid)
+            if playbook is None:
+                continue
+            if playbook.kind == "glossary":
+                out.add(f"{pid}/terms")
+            for ref in WIKI_LINK.findall(playbook.summary):
+                term = self.index.terms.get(ref)
+                out.update((f"{term.glossary}/face", f"{term.glossary}/terms") if term
+                           else (f"{ref}/face",))
+        return out
+
+    def shown_by(self, ids: Iterable[str]) -> set[str]:
+        """What a page showing all of the playbooks ``ids`` shows: them, and what its links
+        to the playbooks they link to show."""
+        shown = set(ids)
+        return shown | self.faces(target for pid in shown for target in self.links_of(pid))
+
+    def links_of(self, pid: str) -> list[str]:
+        """The playbooks a playbook's page links to: its references, and the ``[[id]]`` links
+        in an instance's answers (free text the schema cannot mark, rendered as Markdown)."""
+        out = list(self.index.references.get(pid, ()))
+        playbook = self.index.playbooks.get(pid)
+        if playbook is not None and playbook.kind == "instance":
+            for text in _strings(playbook.data.get("sections")):
+                for ref in WIKI_LINK.findall(text):
+                    term = self.index.terms.get(ref)
+                    out.append(term.glossary if term else ref)
         return out
 
     def playbook_shows(self, playbook: Playbook) -> set[str]:
-        """A playbook's page shows its content, and that of the playbooks it links to (an
-        instance's template...) and that link to it (back-links, a template's instances)."""
+        """A playbook's page shows all of it, what its links show (to the playbooks it links
+        and that link it), and an instance's page the sections of its template."""
         pid = playbook.id
-        return self.shown_by((pid, *self.index.references.get(pid, ()),
-                              *self.index.referenced_by.get(pid, ())))
+        out = self.shown_by([pid]) | self.faces(self.index.referenced_by.get(pid, ()))
+        if playbook.kind == "instance":
+            out |= self.shown_by([str(playbook.data.get("template"))])
+        return out
 
     def mentioning(self, parties: Iterable[str]) -> set[str]:
         """The playbooks that name any of ``parties`` (team or role ids) in a team or role
@@ -488,6 +514,17 @@ class SiteBuilder:
 #: The most entries a navigation section holds before it is split into ranges.
 NAV_SECTION_LIMIT = 30
 _OWN_SECTIONS = ("playbooks/", "kinds/")
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
 
 
 def sort_pages(pages: Iterable[Page]) -> list[Page]:

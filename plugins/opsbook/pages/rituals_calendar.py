@@ -212,10 +212,19 @@ def pages(builder: SiteBuilder) -> list[Job]:
     from opsbook.site import Job
 
     def shows() -> set[str]:
-        return builder.shown_by([*(r.id for r in find_rituals(builder)),
-                                 *(p.id for p in on_demand(builder))])
+        return builder.faces(p.id for p in on_demand(builder)) | _shows(
+            builder, find_rituals(builder))
 
     return [Job(SRC, partial(page, builder), shows)]
+
+
+#: What the calendar and the feeds show of a ritual besides its face.
+RITUAL_FIELDS = ("cadence", "duration_minutes", "participants")
+
+
+def _shows(builder: SiteBuilder, items: Iterable[Ritual]) -> set[str]:
+    ids = [r.id for r in items]
+    return builder.faces(ids) | {f"{pid}/{name}" for pid in ids for name in RITUAL_FIELDS}
 
 
 def page(builder: SiteBuilder) -> Page:
@@ -249,7 +258,7 @@ def assets(builder: SiteBuilder) -> list[Job]:
         return Asset(feed.path, feed_bytes(builder, feed))
 
     def shows(feed: Feed) -> set[str]:
-        return builder.shown_by(r.id for r in feed.rituals)
+        return _shows(builder, feed.rituals)
 
     return [Job(feed.path, partial(make, feed), partial(shows, feed))
             for feed in feeds(builder, find_rituals(builder))]
