@@ -258,7 +258,9 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         # Assets first: the JSON export needs a lot of memory for a moment, which the pages then
         # reuse instead of adding to the build's peak.
         try:
-            if self.memos is None:
+            # A handbook's own page templates may show anything of any playbook, which the
+            # jobs' lists of what they show do not know: those make every page every time.
+            if self.memos is None or templates.is_dir() and any(templates.rglob("*.j2")):
                 self.assets = self.builder.assets()
                 self.pages = self.builder.pages()
             else:
