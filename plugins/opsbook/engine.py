@@ -92,6 +92,7 @@ class Handbook:
     index: checks.Index
     #: playbook id -> a digest of its file's content (what a rebuild compares)
     versions: dict[str, bytes] = field(default_factory=dict)
+    _parts: dict[str, bytes | None] = field(default_factory=dict, repr=False)
 
     @property
     def errors(self) -> list[Problem]:
@@ -109,15 +110,16 @@ class Handbook:
         whole file, ``"id/face"`` what a link to it shows (:data:`FACE`), ``"id/field"`` one
         top-level field (absent: a digest of nothing)."""
         pid, _, part = key.partition("/")
-        playbook = self.playbooks.get(pid)
-        if playbook is None:
-            return None
         if not part:
             return self.versions.get(pid)
-        names = FACE if part == "face" else (part,)
-        text = json.dumps([playbook.data.get(name) for name in names], sort_keys=True,
-                          ensure_ascii=False, default=str)
-        return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+        if key not in self._parts:
+            playbook = self.playbooks.get(pid)
+            names = FACE if part == "face" else (part,)
+            self._parts[key] = None if playbook is None else hashlib.blake2b(json.dumps(
+                [playbook.data.get(name) for name in names], sort_keys=True,
+                ensure_ascii=False, default=str).encode("utf-8", "surrogatepass"),
+                digest_size=16).digest()
+        return self._parts[key]
 
 
 def rel_path(path: Path, root: Path) -> str:

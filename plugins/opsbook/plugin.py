@@ -223,6 +223,17 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         self.memos = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # Loading and rendering make many objects and no cycles; after a serve rebuild the
+        # heap still holds the last build, which each full collection would scan.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return self._configure(config)
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _configure(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").resolve().parent
         try:
             settings = options.settings_for(root, dict(self.config))
@@ -260,7 +271,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
         try:
             # A handbook's own page templates may show anything of any playbook, which the
             # jobs' lists of what they show do not know: those make every page every time.
-            if self.memos is None or templates.is_dir() and any(templates.rglob("*.j2")):
+            if self.memos is None or (templates.is_dir() and any(templates.rglob("*.j2"))):
                 self.assets = self.builder.assets()
                 self.pages = self.builder.pages()
             else:
