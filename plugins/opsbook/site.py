@@ -190,6 +190,8 @@ class SiteBuilder:
             resources.files("opsbook") / "templates"))) if d is not None and d.is_dir()]
         self.text = TextRenderer(self._resolve, self._link_text)
         self._mentions: dict[str, set[str]] | None = None
+        self._instances: dict[str, list[Playbook]] | None = None
+        self._by_path: dict[str, str] | None = None
         self._targets: dict[str, Target | None] = {}
 
     # -- addresses -----------------------------------------------------------------------
@@ -326,6 +328,8 @@ class SiteBuilder:
             }
         if playbook.kind == "glossary":
             return {"term_users": self.index.term_users}
+        if playbook.kind == "template":
+            return {"filled": self.instances(playbook.id)}
         if playbook.kind == "instance":
             md: Callable[..., Markup] = self.helpers(src)["md"]
 
@@ -446,6 +450,21 @@ class SiteBuilder:
         if playbook.kind == "instance":
             out |= self.shown_by([str(playbook.data.get("template"))])
         return out
+
+    def defined_in(self, path: str) -> str | None:
+        """The id of the playbook in the file ``path`` (relative to the project)."""
+        if self._by_path is None:
+            self._by_path = {p.source.path: pid for pid, p in self.handbook.playbooks.items()}
+        return self._by_path.get(path)
+
+    def instances(self, template: str) -> list[Playbook]:
+        """The instances that fill in the template ``template``, in the handbook's order."""
+        if self._instances is None:
+            self._instances = {}
+            for playbook in self.handbook.by_kind("instance"):
+                self._instances.setdefault(str(playbook.data.get("template")), []).append(
+                    playbook)
+        return self._instances.get(template, [])
 
     def mentioning(self, parties: Iterable[str]) -> set[str]:
         """The playbooks that name any of ``parties`` (team or role ids) in a team or role

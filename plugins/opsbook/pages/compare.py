@@ -35,8 +35,7 @@ def instances_of(builder: SiteBuilder, template: Playbook) -> list[Playbook]:
         team = builder.index.teams.get(pb.owner)
         return (team.name.lower() if team else pb.owner, str(pb.data.get("period", "")), pb.id)
 
-    return sorted((pb for pb in builder.handbook.playbooks.values()
-                   if pb.kind == "instance" and pb.data.get("template") == template.id), key=key)
+    return sorted(builder.instances(template.id), key=key)
 
 
 @dataclass(frozen=True)

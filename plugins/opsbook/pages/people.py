@@ -259,10 +259,7 @@ def sorted_teams(builder: SiteBuilder) -> list[Team]:
 
 def _organisation(builder: SiteBuilder, record: Team | Role) -> str | None:
     """The id of the organisation playbook that defines ``record``."""
-    for playbook in builder.handbook.playbooks.values():
-        if playbook.source.path == record.source.path:
-            return playbook.id
-    return None
+    return builder.defined_in(record.source.path)
 
 
 def pages(builder: SiteBuilder) -> Iterator[Job]:
