@@ -145,7 +145,7 @@ def run_build(sizes: list[int], baseline_max: int, reuse: bool) -> list[dict[str
                       flush=True)
                 continue
             if what == "baseline" and n > baseline_max:
-                estimate = _estimate_baseline(n)
+                estimate = _estimate_baseline(n, rows)
                 print(f"  baseline skipped above --baseline-max {baseline_max:,}: stock "
                       f"Material's time grows with N²{estimate}.", flush=True)
                 row["baseline"] = None
@@ -180,12 +180,12 @@ def run_build(sizes: list[int], baseline_max: int, reuse: bool) -> list[dict[str
     return rows
 
 
-def _estimate_baseline(n: int) -> str:
+def _estimate_baseline(n: int, rows: list[dict[str, Any]]) -> str:
+    """From this run's largest baseline, else the last results'."""
     path = RESULTS / "build.json"
-    if not path.exists():
-        return ""
-    points = [(r["n"], r["baseline"]["wall_s"]) for r in
-              json.loads(path.read_text(encoding="utf-8"))["rows"] if r.get("baseline")]
+    if not any(r.get("baseline") for r in rows) and path.exists():
+        rows = json.loads(path.read_text(encoding="utf-8"))["rows"]
+    points = [(r["n"], r["baseline"]["wall_s"]) for r in rows if r.get("baseline")]
     if not points:
         return ""
     top_n, top_s = max(points)
