@@ -14,7 +14,7 @@ from mkdocs.commands.build import build as mkdocs_build
 from mkdocs.config import load_config
 
 from conftest import ROOT, TODAY, build
-from opsbook import plugin
+from opsbook import searchindex
 from opsbook.searchindex import split_sections
 
 SMALL = ROOT / "tests" / "fixtures" / "small"
@@ -123,14 +123,14 @@ def test_material_search_is_the_one_checked() -> None:
     """Another Material's search turns the fast path off: compare its Parser, Element, Section,
     SearchIndex.add_entry_from_context and create_entry_for_section with opsbook.searchindex,
     then update MATERIAL_SEARCH_SHA256."""
-    source = plugin._material_search_source(SearchIndex())
+    source = searchindex.material_search_source(SearchIndex())
     assert source is not None
-    assert hashlib.sha256(source.encode()).hexdigest() == plugin.MATERIAL_SEARCH_SHA256
+    assert hashlib.sha256(source.encode()).hexdigest() == searchindex.MATERIAL_SEARCH_SHA256
 
 
-def _config(index: object) -> object:
-    """As much of a MkDocs config as the fast path reads: Material's search plugin."""
-    return SimpleNamespace(plugins={"material/search": SimpleNamespace(search_index=index)})
+def _plugins(index: object) -> dict[str, object]:
+    """As much of a MkDocs config's plugins as the fast path reads: Material's search."""
+    return {"material/search": SimpleNamespace(search_index=index)}
 
 
 def _page(meta: dict[str, object], uri: str = "p.md") -> object:
@@ -153,7 +153,7 @@ def test_fast_path_entries_are_materials(meta: dict[str, object]) -> None:
     for fast_path in (True, False):
         index = SearchIndex()
         if fast_path:
-            plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+            searchindex.install(_plugins(index), {"p.md"})
             assert "add_entry_from_context" in vars(index)
         index.add_entry_from_context(page)
         entries.append(index.entries)
@@ -166,17 +166,16 @@ def test_fast_path_fails_safe(monkeypatch: pytest.MonkeyPatch) -> None:
             pass
 
     other = Other()
-    plugin._index_generated_fast(_config(other), {"p.md"})  # type: ignore[arg-type]
+    searchindex.install(_plugins(other), {"p.md"})
     assert "add_entry_from_context" not in vars(other)
-    no_search = SimpleNamespace(plugins={})
-    plugin._index_generated_fast(no_search, {"p.md"})  # type: ignore[arg-type]
+    searchindex.install({}, {"p.md"})
     index = SearchIndex()
-    monkeypatch.setattr(plugin, "MATERIAL_SEARCH_SHA256", "another Material")
-    plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+    monkeypatch.setattr(searchindex, "MATERIAL_SEARCH_SHA256", "another Material")
+    searchindex.install(_plugins(index), {"p.md"})
     assert "add_entry_from_context" not in vars(index)
     monkeypatch.undo()
     monkeypatch.setenv("OPSBOOK_FAST_SEARCH", "0")
-    plugin._index_generated_fast(_config(index), {"p.md"})  # type: ignore[arg-type]
+    searchindex.install(_plugins(index), {"p.md"})
     assert "add_entry_from_context" not in vars(index)
 
 
@@ -192,7 +191,7 @@ def generated_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str],
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("OPSBOOK_TODAY", TODAY)
-        patch.setattr(plugin, "split_sections", spy)
+        patch.setattr(searchindex, "split_sections", spy)
         config = load_config(str(ROOT / "mkdocs.yml"), strict=True,
                              site_dir=str(tmp_path_factory.mktemp("in-process-site")))
         mkdocs_build(config)

@@ -10,14 +10,9 @@ located lines instead of tracebacks), and watches the playbooks and schemas unde
 from __future__ import annotations
 
 import gc
-import hashlib
-import inspect
-import os
 import posixpath
 import re
-import sys
 import traceback
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,13 +28,13 @@ from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.utils.templates import TemplateContext
 
 from opsbook import config as options
+from opsbook import searchindex
 from opsbook.describe import suggest
 from opsbook.engine import Engine, Handbook, Settings, rel_path
 from opsbook.incremental import Memo
 from opsbook.macros import MACRO_NAMES, MacroError, Macros
 from opsbook.problems import CONFIG_CODES, Problem
 from opsbook.rawhtml import RawHtmlBlocks
-from opsbook.searchindex import split_sections
 from opsbook.site import (
     ASSET_DIR,
     Asset,
@@ -128,69 +123,6 @@ def engine_for(settings: Settings) -> Engine:
     if engine is None:
         engine = _ENGINES[settings] = Engine(settings)
     return engine
-
-
-#: Set to ``0`` to index every page with Material's own parser (tests compare the two ways).
-FAST_SEARCH_ENV = "OPSBOOK_FAST_SEARCH"
-#: SHA-256 of the source of the Material search code that opsbook.searchindex reproduces or
-#: relies on, as in mkdocs-material 9.8.2 (see _material_search_source). Another source turns
-#: the fast path off; tests/test_searchindex.py fails then, to have the new code checked.
-MATERIAL_SEARCH_SHA256 = "7fd99cd3150fae20c64acd644481412694b9e19518b569a40b034ce5a08da461"
-
-
-def _material_search_source(index: Any) -> str | None:
-    """The source of the parts of Material's search that split_sections stands in for, if
-    ``index`` is Material's ``SearchIndex``."""
-    module = sys.modules.get(type(index).__module__)
-    if module is None or module.__name__ != "material.plugins.search.plugin" \
-            or type(index) is not getattr(module, "SearchIndex", None):
-        return None
-    try:
-        parts = [inspect.getsource(getattr(module, name))
-                 for name in ("Parser", "Element", "Section")]
-        parts += [inspect.getsource(getattr(module.SearchIndex, name))
-                  for name in ("add_entry_from_context", "create_entry_for_section")]
-        parts.append(repr(sorted(module.void)))
-    except (AttributeError, OSError, TypeError):
-        return None
-    return "".join(parts)
-
-
-def _index_generated_fast(config: MkDocsConfig, generated: set[str]) -> None:
-    """Have Material's search index the pages Opsbook generates without its HTML parser.
-
-    Material's search plugin calls ``SearchIndex.add_entry_from_context(page)`` for every page;
-    it runs a Python ``HTMLParser`` over the page, the largest cost of a big build after
-    loading. This replaces that method on this build's index (a new one each build) with one
-    that, for a generated page, splits the HTML with :func:`~opsbook.searchindex.split_sections`
-    and hands the sections to Material's own ``create_entry_for_section``, exactly as the
-    original does: the same entries, at the same place in the index. Hand-written pages, pages
-    split_sections is unsure of, and a Material search other than the one split_sections was
-    checked against (:data:`MATERIAL_SEARCH_SHA256`) keep Material's parser.
-    """
-    if os.environ.get(FAST_SEARCH_ENV) == "0":
-        return
-    search = config.plugins.get("material/search") or config.plugins.get("search")
-    index: Any = getattr(search, "search_index", None)
-    source = _material_search_source(index)
-    if source is None or hashlib.sha256(source.encode()).hexdigest() != MATERIAL_SEARCH_SHA256:
-        return
-    add_entry: Callable[[MkDocsPage], None] = index.add_entry_from_context
-    create_entry: Callable[..., None] = index.create_entry_for_section
-
-    def add_entry_from_context(page: MkDocsPage) -> None:
-        meta = page.meta.get("search") or {}
-        sections = None
-        if page.file.src_uri in generated and page.content is not None \
-                and isinstance(meta, dict) and not meta.get("exclude"):
-            sections = split_sections(page.content)
-        if sections is None:
-            add_entry(page)
-            return
-        for section in sections:
-            create_entry(section, page.toc, page.url, page)
-
-    index.add_entry_from_context = add_entry_from_context
 
 
 class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
@@ -321,7 +253,7 @@ class OpsbookPlugin(BasePlugin[OpsbookConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         # After every plugin's on_config: Material's search makes its index there.
-        _index_generated_fast(config, self._generated)
+        searchindex.install(config.plugins, self._generated)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.builder is not None

@@ -11,7 +11,7 @@ It reproduces Parser only where it is sure to: simple, balanced, lowercase tags 
 :data:`TAGS`, attribute values in double quotes, headings with an ``id`` only at the top level.
 Anything else (a comment, ``<pre>``, ``<script>``, ``data-search-exclude``, a stray ``<``, an
 unknown tag, a class with a character reference) returns None, and the page goes through
-Material's own parser.
+Material's own parser. :func:`install` puts it in front of Material's search index for a build.
 
 The rules replayed, as Parser applies them:
 
@@ -30,8 +30,13 @@ The rules replayed, as Parser applies them:
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import itertools
+import os
 import re
+import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from html import escape, unescape
 from typing import Any
@@ -186,3 +191,68 @@ def split_sections(html: str) -> list[Section] | None:
     if stack:
         return None
     return sections
+
+
+# -- hooking it into Material's search ------------------------------------------------
+
+#: Set to ``0`` to index every page with Material's own parser (tests compare the two ways).
+FAST_SEARCH_ENV = "OPSBOOK_FAST_SEARCH"
+#: SHA-256 of the source of the Material search code that opsbook.searchindex reproduces or
+#: relies on, as in mkdocs-material 9.8.2 (see material_search_source). Another source turns
+#: the fast path off; tests/test_searchindex.py fails then, to have the new code checked.
+MATERIAL_SEARCH_SHA256 = "7fd99cd3150fae20c64acd644481412694b9e19518b569a40b034ce5a08da461"
+
+
+def material_search_source(index: Any) -> str | None:
+    """The source of the parts of Material's search that split_sections stands in for, if
+    ``index`` is Material's ``SearchIndex``."""
+    module = sys.modules.get(type(index).__module__)
+    if module is None or module.__name__ != "material.plugins.search.plugin" \
+            or type(index) is not getattr(module, "SearchIndex", None):
+        return None
+    try:
+        parts = [inspect.getsource(getattr(module, name))
+                 for name in ("Parser", "Element", "Section")]
+        parts += [inspect.getsource(getattr(module.SearchIndex, name))
+                  for name in ("add_entry_from_context", "create_entry_for_section")]
+        parts.append(repr(sorted(module.void)))
+    except (AttributeError, OSError, TypeError):
+        return None
+    return "".join(parts)
+
+
+def install(plugins: Mapping[str, Any], generated: set[str]) -> None:
+    """Have Material's search index the pages Opsbook generates without its HTML parser.
+
+    Material's search plugin calls ``SearchIndex.add_entry_from_context(page)`` for every page;
+    it runs a Python ``HTMLParser`` over the page, the largest cost of a big build after
+    loading. This replaces that method on this build's index (a new one each build) with one
+    that, for a generated page, splits the HTML with :func:`~opsbook.searchindex.split_sections`
+    and hands the sections to Material's own ``create_entry_for_section``, exactly as the
+    original does: the same entries, at the same place in the index. Hand-written pages, pages
+    split_sections is unsure of, and a Material search other than the one split_sections was
+    checked against (:data:`MATERIAL_SEARCH_SHA256`) keep Material's parser.
+    """
+    if os.environ.get(FAST_SEARCH_ENV) == "0":
+        return
+    search = plugins.get("material/search") or plugins.get("search")
+    index: Any = getattr(search, "search_index", None)
+    source = material_search_source(index)
+    if source is None or hashlib.sha256(source.encode()).hexdigest() != MATERIAL_SEARCH_SHA256:
+        return
+    add_entry: Callable[[Any], None] = index.add_entry_from_context
+    create_entry: Callable[..., None] = index.create_entry_for_section
+
+    def add_entry_from_context(page: Any) -> None:
+        meta = page.meta.get("search") or {}
+        sections = None
+        if page.file.src_uri in generated and page.content is not None \
+                and isinstance(meta, dict) and not meta.get("exclude"):
+            sections = split_sections(page.content)
+        if sections is None:
+            add_entry(page)
+            return
+        for section in sections:
+            create_entry(section, page.toc, page.url, page)
+
+    index.add_entry_from_context = add_entry_from_context
