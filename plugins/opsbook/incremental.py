@@ -1,18 +1,19 @@
 """Rebuilds that make again only the pages an edit can change (``mkdocs serve``).
 
-Every page and file of a handbook is a :class:`~opsbook.site.Job` that names the playbooks whose
-content it shows. :class:`Memo` keeps what each job made, with a key: the digest of the site's
-scope (:meth:`~opsbook.site.SiteBuilder.scope`: settings, schemas, templates, which files
-exist, the teams and roles) and of each shown playbook's id and content digest. On the next
-build a job whose key is unchanged returns what it made before; any other job is made again.
+Every page and file of a handbook is a :class:`~opsbook.site.Job` that names what it shows of
+which playbooks: all of one (``"id"``), what a link to it shows (``"id/face"``), or one of its
+fields (``"id/cadence"``). :class:`Memo` keeps what each job made, with a key: the digest of the
+site's scope (:meth:`~opsbook.site.SiteBuilder.scope`: settings, schemas, templates, which
+files exist, the teams and roles) and of each name with the digest of what it names
+(:meth:`~opsbook.engine.Handbook.version`). On the next build a job whose key is unchanged
+returns what it made before; any other job is made again.
 
 Why this is safe: a job's ``shows`` is worked out again on every build, from the new handbook. A
-page's output is a function of the scope and of the content of the playbooks it shows; if the
-scope, that set of playbooks and each one's content are the same as last time, so is the page.
-An edit that makes a page show a playbook it did not show before (a new link, a new owner)
-changes the set, and so the key. ``tests/test_incremental.py`` edits every example playbook
-in several ways and checks that an incremental rebuild gives exactly the pages and files of a
-full one.
+page's output is a function of the scope and of what it shows; if the scope, the names and what
+each names are the same as last time, so is the page. An edit that makes a page show something
+it did not show before (a new link, a new owner) changes the names, and so the key.
+``tests/test_incremental.py`` edits every example playbook in several ways and checks that an
+incremental rebuild gives exactly the pages and files of a full one.
 """
 
 from __future__ import annotations

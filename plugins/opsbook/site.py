@@ -76,7 +76,7 @@ class Asset:
     content: bytes
 
 
-#: The playbooks whose content a page or file shows: ids, or None for "any playbook".
+#: What a page or file shows (see :class:`Job`), or None for "anything of any playbook".
 Shows = Callable[[], Iterable[str] | None]
 
 
@@ -87,11 +87,13 @@ class Job:
     Attributes:
         path: The page's ``src_uri`` or the file's path.
         make: Makes it.
-        shows: The ids of every playbook whose content can change what ``make`` returns
-            (``None``: any playbook). Under ``mkdocs serve`` (see :mod:`opsbook.incremental`)
-            a page is made again only when one of these changed, so this must never miss one;
-            what every page depends on (schemas, templates, settings, the teams and roles, the
-            set of playbook files) is covered by :meth:`SiteBuilder.scope` instead.
+        shows: Everything of the playbooks that can change what ``make`` returns: ``"id"``
+            for all of a playbook, ``"id/face"`` for what a link to it shows, ``"id/field"``
+            for one top-level field (``None``: anything of any playbook). Under ``mkdocs
+            serve`` (see :mod:`opsbook.incremental`) a page is made again only when one of
+            these changed, so this must never miss one; what every page depends on (schemas,
+            templates, settings, the teams and roles, the set of playbook files) is covered by
+            :meth:`SiteBuilder.scope` instead.
     """
 
     path: str
