@@ -199,8 +199,18 @@ class SchemaSet:
                       for key, sub in schema.get("properties", {}).items()}
         additional = schema.get("additionalProperties")
         items = schema.get("items")
-        return Shape(
+        shape = Shape(
             title, description, meaning, properties,
             self._shape(additional, base, depth + 1) if isinstance(additional, dict) else None,
             self._shape(items, base, depth + 1) if isinstance(items, dict) else None,
             schema)
+        branches = schema.get("anyOf")
+        if isinstance(branches, list) and not (properties or shape.additional or shape.items):
+            # A value of one of several types (an instance's answer: text, a number or a list
+            # of texts): what each branch means applies to values of its type.
+            folded = [self._shape(branch, base, depth + 1) for branch in branches]
+            shape = Shape(title, description,
+                          meaning or next((b.meaning for b in folded if b.meaning), ""),
+                          {}, next((b.additional for b in folded if b.additional), None),
+                          next((b.items for b in folded if b.items), None), schema)
+        return shape

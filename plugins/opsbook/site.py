@@ -430,19 +430,8 @@ class SiteBuilder:
         """What a page showing all of the playbooks ``ids`` shows: them, and what its links
         to the playbooks they link to show."""
         shown = set(ids)
-        return shown | self.faces(target for pid in shown for target in self.links_of(pid))
-
-    def links_of(self, pid: str) -> list[str]:
-        """The playbooks a playbook's page links to: its references, and the ``[[id]]`` links
-        in an instance's answers (free text the schema cannot mark, rendered as Markdown)."""
-        out = list(self.index.references.get(pid, ()))
-        playbook = self.index.playbooks.get(pid)
-        if playbook is not None and playbook.kind == "instance":
-            for text in _strings(playbook.data.get("sections")):
-                for ref in WIKI_LINK.findall(text):
-                    term = self.index.terms.get(ref)
-                    out.append(term.glossary if term else ref)
-        return out
+        refs = self.index.references
+        return shown | self.faces(target for pid in shown for target in refs.get(pid, ()))
 
     def playbook_shows(self, playbook: Playbook) -> set[str]:
         """A playbook's page shows all of it, what its links show (to the playbooks it links
@@ -535,17 +524,6 @@ class SiteBuilder:
 #: The most entries a navigation section holds before it is split into ranges.
 NAV_SECTION_LIMIT = 30
 _OWN_SECTIONS = ("playbooks/", "kinds/")
-
-
-def _strings(value: Any) -> Iterable[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
 
 
 def sort_pages(pages: Iterable[Page]) -> list[Page]:
