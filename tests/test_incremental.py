@@ -1,9 +1,9 @@
 """Rebuilds under ``mkdocs serve`` make again only the pages an edit can change, and give
 exactly the site a full build gives.
 
-Each example playbook is edited in several ways (its title; its summary, adding a link to
-another playbook; text deep inside it; its owner; a ritual's duration, time and participants;
-its review date), one edit at a time, and after
+Each playbook of the example handbook, and every sixth of a generated one, is edited in several
+ways (its title; its summary, adding a link to another playbook; text deep inside it; its owner;
+a ritual's duration, time and participants; its review date), one edit at a time, and after
 each edit the incremental rebuild (:class:`opsbook.incremental.Memo`, primed with the build
 before) must equal a full build of the edited handbook, page for page and byte for byte. Each
 edit is undone before the next, without a build, so each rebuild also sees the previous edit
