@@ -1,7 +1,8 @@
 """One ``mkdocs serve`` edit cycle in one process, timed: build, edit one playbook, rebuild.
 
-It does what ``mkdocs serve`` does on a change (a fresh config, so fresh plugin instances, then
-``build``) and times every hook of the opsbook plugin. Prints one JSON line. Used by
+It does what ``mkdocs serve`` does on a change (``on_startup`` once, then for each build a fresh
+config, whose plugin instances MkDocs keeps, and ``build``) and times every hook of the opsbook
+plugin. Prints one JSON line. Used by
 ``benchmarks/run.py serve``; run from the handbook's folder with its path as the argument.
 """
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -53,6 +54,20 @@ def copy_project(dest: Path, *, playbooks: bool = True) -> Path:
     shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
     if not playbooks:
         (dest / "playbooks").mkdir()
+    return dest
+
+
+def generated_handbook(dest: Path, n: int, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A handbook of ``n`` playbooks from ``benchmarks/generate.py`` (not a package) in
+    ``dest``: every kind, many teams, and instances whose answers link other playbooks."""
+    spec = importlib.util.spec_from_file_location(
+        "benchmark_generate", ROOT / "benchmarks" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    # Its dataclasses look their module up while they are defined.
+    monkeypatch.setitem(sys.modules, spec.name, module)
+    spec.loader.exec_module(module)
+    module.handbook(dest, n)
     return dest
 
 

@@ -12,8 +12,6 @@ reverted. An edit that breaks the handbook (a text field with a fixed format) is
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +19,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conftest import ROOT, TODAY, copy_project
+from conftest import TODAY, copy_project, generated_handbook
 from opsbook import config as options
 from opsbook.engine import Engine, Handbook
 from opsbook.incremental import Memo
@@ -160,14 +158,8 @@ def test_edits_of_a_generated_handbook_rebuild_exactly_the_full_site(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every kind, many teams and instances whose answers link other playbooks."""
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    monkeypatch.setitem(sys.modules, spec.name, generate)  # its dataclasses look it up
-    spec.loader.exec_module(generate)
-    generate.handbook(tmp_path / "handbook", 60)  # type: ignore[attr-defined]
-    checked = _check_every_edit(tmp_path / "handbook", every=6)
+    project = generated_handbook(tmp_path / "handbook", 60, monkeypatch)
+    checked = _check_every_edit(project, every=6)
     assert len({line.split(":")[0] for line in checked}) >= 8, checked  # playbooks edited
 
 

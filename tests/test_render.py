@@ -4,17 +4,15 @@ sanitizer, links to playbooks, terms, teams and roles without ``Markup.format``.
 
 from __future__ import annotations
 
-import importlib.util
 import posixpath
 import random
-import sys
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from markupsafe import Markup
 
-from conftest import ROOT, TODAY
+from conftest import ROOT, TODAY, generated_handbook
 from opsbook.config import read_options, settings_for
 from opsbook.engine import Engine
 from opsbook.render import Target, TextRenderer, plain_paragraph, relative, relpath
@@ -61,18 +59,6 @@ def test_relpath_is_posixpath_relpath_on_random_paths() -> None:
         assert _ours(path, start) == _posix(path, start), (path, start)
 
 
-def _generator(monkeypatch: pytest.MonkeyPatch) -> object:
-    """``benchmarks/generate.py``, which is not a package."""
-    spec = importlib.util.spec_from_file_location(
-        "benchmark_generate", ROOT / "benchmarks" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # Its dataclasses look their module up while they are defined.
-    monkeypatch.setitem(sys.modules, spec.name, module)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _fields(root: Path) -> tuple[SiteBuilder, set[tuple[str, str, bool]]]:
     """Every (Markdown text, page URL, inline) the handbook at ``root`` renders."""
     handbook = Engine(settings_for(root, read_options(root / "mkdocs.yml"))).load()
@@ -117,8 +103,7 @@ def test_plain_paragraphs_of_the_repository_render_as_markdown_would(
 def test_plain_paragraphs_of_the_benchmark_render_as_markdown_would(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("OPSBOOK_TODAY", TODAY)
-    _generator(monkeypatch).handbook(tmp_path / "handbook", 120)  # type: ignore[attr-defined]
-    builder, fields = _fields(tmp_path / "handbook")
+    builder, fields = _fields(generated_handbook(tmp_path / "handbook", 120, monkeypatch))
     shortcuts, linked = _assert_same(TextRenderer(builder._resolve, builder._link_text), fields)
     assert len(fields) > 1000
     assert shortcuts > len(fields) * 9 // 10

@@ -257,11 +257,6 @@ def sorted_teams(builder: SiteBuilder) -> list[Team]:
     return sorted(builder.index.teams.values(), key=lambda t: (t.name.lower(), t.id))
 
 
-def _organisation(builder: SiteBuilder, record: Team | Role) -> str | None:
-    """The id of the organisation playbook that defines ``record``."""
-    return builder.defined_in(record.source.path)
-
-
 def pages(builder: SiteBuilder) -> Iterator[Job]:
     """``teams/index.md``, ``teams/<id>.md`` per team and ``roles/<id>.md`` per role."""
     from opsbook.site import Job, Page
@@ -282,7 +277,7 @@ def pages(builder: SiteBuilder) -> Iterator[Job]:
             return Page(src, builder.render(
                 "team.md.j2", src, {"title": team.name}, team=team, roles=roles, duties=found,
                 raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
-                defined_in=_organisation(builder, team), feed=team_feeds.get(team.id)),
+                defined_in=builder.defined_in(team.source.path), feed=team_feeds.get(team.id)),
                 team.source.path)
 
         yield Job(src, team_page, partial(_shows, builder, parties))
@@ -294,7 +289,7 @@ def pages(builder: SiteBuilder) -> Iterator[Job]:
                 "role.md.j2", src, {"title": role.name},
                 duties=responsibilities(builder, all_duties, [role.id]), role=role,
                 raci_letters=RACI_LETTERS, raci_meaning=RACI_MEANING,
-                defined_in=_organisation(builder, role)),
+                defined_in=builder.defined_in(role.source.path)),
                 role.source.path)
 
         yield Job(src, role_page, partial(_shows, builder, [role.id]))
